@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// Packaging test: `npm pack`, check the tarball's file list, install it into a fresh temp project and
+// load every public entry point with both `import` and `require`.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(new URL("..", import.meta.url).pathname);
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const work = mkdtempSync(join(tmpdir(), "tunix-rt-pack-"));
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+let failures = 0;
+const check = (ok, what) => {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures++;
+};
+
+try {
+  const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], root))[0];
+  const files = packed.files.map((f) => f.path);
+  check(files.includes("README.md") && files.includes("LICENSE") && files.includes("CHANGELOG.md"), "tarball holds README, LICENSE, CHANGELOG");
+  check(files.some((f) => f === "dist/index.js") && files.some((f) => f === "dist/index.cjs"), "tarball holds ESM and CJS builds");
+  check(files.some((f) => f.endsWith(".d.ts")) && files.some((f) => f.endsWith(".d.cts")), "tarball holds .d.ts and .d.cts");
+  const stray = files.filter((f) => !(f.startsWith("dist/") || f.startsWith("evalsets/") || ["README.md", "LICENSE", "CHANGELOG.md", "package.json"].includes(f)));
+  check(stray.length === 0, `no tests, sources or fixtures in the tarball${stray.length ? `: ${stray.join(", ")}` : ""}`);
+  console.log(`     ${files.length} files, ${packed.size} bytes packed`);
+
+  const app = join(work, "app");
+  run("mkdir", ["-p", app]);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-test-app", version: "1.0.0", private: true }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--omit=optional", "--prefer-offline", join(work, packed.filename)], app);
+
+  const subpaths = Object.keys(pkg.exports).filter((k) => k !== "./package.json");
+  for (const sub of subpaths) {
+    const spec = sub === "." ? pkg.name : `${pkg.name}/${sub.slice(2)}`;
+    const esm = `import(${JSON.stringify(spec)}).then(m => { const n = Object.keys(m).length; if (!n) throw new Error("no exports"); console.log(n); })`;
+    const cjs = `const m = require(${JSON.stringify(spec)}); const n = Object.keys(m).length; if (!n) throw new Error("no exports"); console.log(n);`;
+    for (const [kind, code, flag] of [["import", esm, "--input-type=module"], ["require", cjs, "--input-type=commonjs"]]) {
+      try {
+        const n = run("node", [flag, "-e", code], app).trim();
+        check(true, `${kind} ${spec} (${n} exports)`);
+      } catch {
+        check(false, `${kind} ${spec}`);
+      }
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+if (failures) {
+  console.error(`pack test: ${failures} failed`);
+  process.exit(1);
+}
+console.log("pack test: all passed");

@@ -1,0 +1,20 @@
+import { defineConfig } from "tsup";
+
+/**
+ * One build for every public entry point: ESM (`.js`) + CJS (`.cjs`) + declarations for both.
+ * Heavy or Node-only areas get their own entry so the root import stays light.
+ */
+export default defineConfig({
+  entry: {
+    index: "src/index.ts",
+  },
+  format: ["esm", "cjs"],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+  target: "node20",
+  platform: "node",
+  shims: true,
+});
