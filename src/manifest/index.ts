@@ -1,0 +1,58 @@
+/**
+ * Manifests: dataset, training-run and evaluation records with `schema_version`, checksums and lineage.
+ * Dataset manifests read the Python tunix-rt fields unchanged.
+ * @module
+ */
+export {
+  MAX_KEY_CHARS,
+  SAFE_KEY_PATTERN,
+  Sha256HexSchema,
+  TimestampSchema,
+  JsonRecordSchema,
+  SafeKeySchema,
+  unsafeKeyReason,
+} from "./common.js";
+export {
+  DATASET_MANIFEST_SCHEMA_VERSION,
+  DatasetManifestSchema,
+  DatasetStatsSchema,
+  DatasetSplitSchema,
+  DatasetSelectionSchema,
+  type DatasetManifest,
+  type DatasetManifestInput,
+  type DatasetStats,
+  type DatasetSplit,
+  type DatasetSelection,
+} from "./dataset-schema.js";
+export {
+  TRAINING_RUN_MANIFEST_SCHEMA_VERSION,
+  TrainingRunManifestSchema,
+  MetricValueSchema,
+  MetricsSchema,
+  TemplateRefSchema,
+  CheckpointRefSchema,
+  type TrainingRunManifest,
+  type TrainingRunManifestInput,
+  type TemplateRef,
+  type CheckpointRef,
+  type Metrics,
+} from "./run-schema.js";
+export {
+  EVALUATION_MANIFEST_SCHEMA_VERSION,
+  EvaluationManifestSchema,
+  type EvaluationManifest,
+  type EvaluationManifestInput,
+} from "./eval-schema.js";
+export { migrateDatasetManifest } from "./migrate.js";
+export { stableJson, manifestChecksum } from "./stable-json.js";
+export {
+  parseDatasetManifest,
+  parseTrainingRunManifest,
+  parseEvaluationManifest,
+  parseManifest,
+  manifestKind,
+  manifestKey,
+  type ManifestKind,
+  type AnyManifest,
+  type TypedManifest,
+} from "./parse.js";
