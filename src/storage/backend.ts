@@ -1,0 +1,73 @@
+/**
+ * The seam between {@link createTraceStore} (validation, ids, hashing, cursors, batching) and an adapter
+ * (maps records onto its backend and nothing else). Writing a new adapter = implementing
+ * {@link TraceBackend}; the conformance suite then checks the resulting {@link TraceStore}.
+ */
+import type { TraceFilter } from "./filter.js";
+import type { Direction, OrderBy, StoreCapabilities } from "./types.js";
+
+/** A validated trace ready to write: bookkeeping, the fields filters read, and the trace's JSON text. */
+export interface TraceRecord {
+  /** Store id. */
+  id: string;
+  /** ISO-8601 UTC ms. */
+  created_at: string;
+  /** sha256 of the canonical trace JSON. */
+  content_hash: string;
+  /** `trace.trace_version`. */
+  trace_version: string;
+  /** `trace.meta` (null when absent). */
+  meta: Record<string, unknown> | null;
+  /** `JSON.stringify(trace)`: the exact key order of the input is kept. */
+  body: string;
+}
+
+/** A row as a backend returns it; `body` may be the JSON text or an already parsed object. */
+export interface TraceRow {
+  /** Store id. */
+  id: string;
+  /** ISO-8601 UTC ms. */
+  created_at: string;
+  /** sha256 of the canonical trace JSON. */
+  content_hash: string;
+  /** The trace: JSON text or a parsed object (never shared with the backend's own state). */
+  body: string | object;
+}
+
+/** One page request to a backend: `after` is the (key, id) of the previous page's last row. */
+export interface PageRequest {
+  /** A validated filter, or undefined for all. */
+  filter: TraceFilter | undefined;
+  /** Sort key; ties broken by id. */
+  orderBy: OrderBy;
+  /** Sort direction (applies to the tie-break too). */
+  direction: Direction;
+  /** Exclusive start position, or null for the first page. */
+  after: { key: string; id: string } | null;
+  /** Maximum rows. */
+  limit: number;
+}
+
+/** What an adapter implements. Inputs are already validated by {@link createTraceStore}. */
+export interface TraceBackend {
+  /** Adapter name. */
+  readonly kind: string;
+  /** What the adapter can do. */
+  readonly capabilities: StoreCapabilities;
+  /**
+   * Writes records atomically (all or none). With `dedupe`, records whose content_hash is already stored
+   * are skipped; the result says, index for index, which were written. Throws `STORE_CONFLICT` with
+   * `details.ids` when an id already exists.
+   */
+  insert(records: readonly TraceRecord[], opts: { dedupe: boolean }): Promise<boolean[]>;
+  /** The rows with these ids that exist, in any order. */
+  get(ids: readonly string[]): Promise<TraceRow[]>;
+  /** Deletes one row; true when it existed. */
+  delete(id: string): Promise<boolean>;
+  /** Number of rows matching the filter. */
+  count(filter: TraceFilter | undefined): Promise<number>;
+  /** One page of rows in (orderBy, id) order strictly after `after`. */
+  page(req: PageRequest): Promise<TraceRow[]>;
+  /** Releases resources. Called once. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,115 @@
+/**
+ * In-memory index of trace records, shared by the memory and file stores: filters run through
+ * {@link matchesFilter} (the oracle itself), pages walk a cached sorted order from a binary-searched start.
+ */
+import { matchesFilter, type FilterTarget, type TraceFilter } from "./filter.js";
+import type { PageRequest } from "./backend.js";
+import type { OrderBy } from "./types.js";
+
+/** What the index keeps per record: the fields filters read plus adapter data. */
+export interface IndexEntry extends FilterTarget {
+  /** `trace` holds only what filters read. */
+  trace: { trace_version: string; meta: Record<string, unknown> | null };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorted views are rebuilt lazily after writes. */
+export class RecordIndex<E extends IndexEntry> {
+  /** Entries by id. */
+  readonly byId = new Map<string, E>();
+  private readonly hashes = new Map<string, number>();
+  private sorted: Partial<Record<OrderBy, E[]>> = {};
+
+  /** Number of entries. */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** True when some entry has this content hash. */
+  hasHash(hash: string): boolean {
+    return (this.hashes.get(hash) ?? 0) > 0;
+  }
+
+  /** Adds (or replaces) an entry. */
+  add(entry: E): void {
+    const old = this.byId.get(entry.id);
+    if (old) this.forgetHash(old.content_hash);
+    this.byId.set(entry.id, entry);
+    this.hashes.set(entry.content_hash, (this.hashes.get(entry.content_hash) ?? 0) + 1);
+    this.sorted = {};
+  }
+
+  /** Removes an entry; returns it when it existed. */
+  remove(id: string): E | undefined {
+    const old = this.byId.get(id);
+    if (!old) return undefined;
+    this.byId.delete(id);
+    this.forgetHash(old.content_hash);
+    this.sorted = {};
+    return old;
+  }
+
+  private forgetHash(hash: string): void {
+    const n = (this.hashes.get(hash) ?? 0) - 1;
+    if (n > 0) this.hashes.set(hash, n);
+    else this.hashes.delete(hash);
+  }
+
+  private order(orderBy: OrderBy): E[] {
+    let list = this.sorted[orderBy];
+    if (!list) {
+      list = [...this.byId.values()];
+      if (orderBy === "id") list.sort((a, b) => cmp(a.id, b.id));
+      else list.sort((a, b) => cmp(a.created_at, b.created_at) || cmp(a.id, b.id));
+      this.sorted[orderBy] = list;
+    }
+    return list;
+  }
+
+  /** Number of entries matching a filter. */
+  count(filter: TraceFilter | undefined): number {
+    if (filter === undefined) return this.byId.size;
+    let n = 0;
+    for (const e of this.byId.values()) if (matchesFilter(filter, e)) n++;
+    return n;
+  }
+
+  /** One page in (orderBy, id) order strictly after `req.after`. */
+  page(req: PageRequest): E[] {
+    const list = this.order(req.orderBy);
+    const key = (e: E): [string, string] => [req.orderBy === "id" ? e.id : e.created_at, e.id];
+    const after = req.after;
+    const compareToAfter = (e: E): number => {
+      const [k, id] = key(e);
+      return cmp(k, after!.key) || cmp(id, after!.id);
+    };
+    const out: E[] = [];
+    if (req.direction === "asc") {
+      let lo = 0;
+      if (after) {
+        let hi = list.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (compareToAfter(list[mid]!) <= 0) lo = mid + 1;
+          else hi = mid;
+        }
+      }
+      for (let i = lo; i < list.length && out.length < req.limit; i++) if (matchesFilter(req.filter, list[i]!)) out.push(list[i]!);
+    } else {
+      let hi = list.length;
+      if (after) {
+        let lo = 0;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (compareToAfter(list[mid]!) < 0) lo = mid + 1;
+          else hi = mid;
+        }
+      }
+      for (let i = hi - 1; i >= 0 && out.length < req.limit; i--) if (matchesFilter(req.filter, list[i]!)) out.push(list[i]!);
+    }
+    return out;
+  }
+}

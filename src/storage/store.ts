@@ -1,0 +1,287 @@
+/**
+ * The core every adapter sits behind: validation, ids, creation times, content hashes, cursors, streaming
+ * and the closed state live here once, so adapters stay thin.
+ */
+import { TunixError, type Issue } from "../errors.js";
+import { safeParseTrace, type ReasoningTrace } from "../schema/index.js";
+import { hashJson } from "../internal/hash.js";
+import type { PageRequest, TraceBackend, TraceRecord, TraceRow } from "./backend.js";
+import { normalizeInstant, validateFilter, type TraceFilter } from "./filter.js";
+import type {
+  Direction,
+  OrderBy,
+  PutManyOptions,
+  PutManyResult,
+  PutOptions,
+  QueryOptions,
+  QueryResult,
+  StoredTrace,
+  StreamOptions,
+  TraceStore,
+} from "./types.js";
+
+/** Longest caller id. */
+export const MAX_TRACE_ID_CHARS = 256;
+/** Largest query page / stream batch. */
+export const MAX_PAGE_SIZE = 10_000;
+const ID_PATTERN = /^[\x21-\x7e]+$/;
+
+/** Why an id is not acceptable, or undefined when it is (printable ASCII without spaces, 1..256 chars). */
+export function checkTraceId(id: unknown): string | undefined {
+  if (typeof id !== "string") return `id must be a string, got ${typeof id}`;
+  if (id.length === 0 || id.length > MAX_TRACE_ID_CHARS) return `id must have 1..${MAX_TRACE_ID_CHARS} characters`;
+  if (!ID_PATTERN.test(id)) return "id must be printable ASCII without spaces";
+  return undefined;
+}
+
+function newId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+function encodeCursor(orderBy: OrderBy, direction: Direction, key: string, id: string): string {
+  return Buffer.from(JSON.stringify(["c1", orderBy, direction, key, id]), "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string, orderBy: OrderBy, direction: Direction): { key: string; id: string } {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    parts = undefined;
+  }
+  if (!Array.isArray(parts) || parts.length !== 5 || parts[0] !== "c1" || typeof parts[3] !== "string" || typeof parts[4] !== "string") {
+    throw new TunixError("INVALID_ARGUMENT", "cursor: not a cursor returned by query()");
+  }
+  if (parts[1] !== orderBy || parts[2] !== direction) {
+    throw new TunixError("INVALID_ARGUMENT", `cursor: issued for orderBy=${parts[1]} direction=${parts[2]}, used with orderBy=${orderBy} direction=${direction}`);
+  }
+  return { key: parts[3], id: parts[4] };
+}
+
+function checkOrder(opts: { orderBy?: unknown; direction?: unknown }): { orderBy: OrderBy; direction: Direction } {
+  const orderBy = opts.orderBy ?? "created_at";
+  const direction = opts.direction ?? "asc";
+  if (orderBy !== "created_at" && orderBy !== "id") throw new TunixError("INVALID_ARGUMENT", `orderBy: must be "created_at" or "id", got ${JSON.stringify(orderBy)}`);
+  if (direction !== "asc" && direction !== "desc") throw new TunixError("INVALID_ARGUMENT", `direction: must be "asc" or "desc", got ${JSON.stringify(direction)}`);
+  return { orderBy, direction };
+}
+
+function checkSize(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw new TunixError("INVALID_ARGUMENT", `${name}: must be an integer in 1..${MAX_PAGE_SIZE}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function toStored(row: TraceRow): StoredTrace {
+  const trace = (typeof row.body === "string" ? JSON.parse(row.body) : row.body) as ReasoningTrace;
+  return { id: row.id, created_at: row.created_at, content_hash: row.content_hash, trace };
+}
+
+function keyOf(row: TraceRow, orderBy: OrderBy): string {
+  return orderBy === "id" ? row.id : row.created_at;
+}
+
+/**
+ * Wraps a {@link TraceBackend} into a full {@link TraceStore}. Every built-in adapter is made this way;
+ * a user's adapter can be too (then it only implements the backend seam).
+ *
+ * @param backend - the adapter.
+ */
+export function createTraceStore(backend: TraceBackend): TraceStore {
+  let closed = false;
+  let lastCreated = "";
+
+  const ensureOpen = (): void => {
+    if (closed) throw new TunixError("STORE_CLOSED", `${backend.kind} store is closed`);
+  };
+
+  const nowIso = (): string => {
+    let now = new Date().toISOString();
+    if (now < lastCreated) now = lastCreated;
+    lastCreated = now;
+    return now;
+  };
+
+  /** Validates inputs into records; collects issues prefixed with the index (or none for `put`). */
+  const prepare = (traces: unknown[], ids: readonly unknown[] | undefined, createdAts: readonly unknown[] | undefined, indexed: boolean): TraceRecord[] => {
+    const issues: Issue[] = [];
+    const records: TraceRecord[] = [];
+    const seenIds = new Map<string, number>();
+    const prefix = (i: number): (string | number)[] => (indexed ? [i] : []);
+    if (ids !== undefined && ids.length !== traces.length) issues.push({ code: "invalid_argument", path: ["ids"], message: `ids has ${ids.length} entries for ${traces.length} traces` });
+    if (createdAts !== undefined && createdAts.length !== traces.length) issues.push({ code: "invalid_argument", path: ["createdAts"], message: `createdAts has ${createdAts.length} entries for ${traces.length} traces` });
+    if (issues.length > 0) throw new TunixError("INVALID_ARGUMENT", "putMany options do not match the traces", { issues });
+    let conflict = false;
+    traces.forEach((input, i) => {
+      const parsed = safeParseTrace(input);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) issues.push({ ...issue, path: [...prefix(i), ...issue.path] });
+        return;
+      }
+      let id: string;
+      if (ids?.[i] !== undefined) {
+        const bad = checkTraceId(ids[i]);
+        if (bad) {
+          issues.push({ code: "invalid_id", path: [...prefix(i), "id"], message: bad });
+          return;
+        }
+        id = ids[i] as string;
+      } else id = newId();
+      const first = seenIds.get(id);
+      if (first !== undefined) {
+        conflict = true;
+        issues.push({ code: "duplicate_id", path: [...prefix(i), "id"], message: `id ${JSON.stringify(id)} also used at index ${first}` });
+        return;
+      }
+      seenIds.set(id, i);
+      let created: string;
+      if (createdAts?.[i] !== undefined) {
+        const norm = normalizeInstant(createdAts[i]);
+        if (norm === undefined) {
+          issues.push({ code: "invalid_date", path: [...prefix(i), "createdAt"], message: `createdAt must be an ISO-8601 instant with a time zone, got ${JSON.stringify(createdAts[i])}` });
+          return;
+        }
+        created = norm;
+      } else created = nowIso();
+      const trace = parsed.data;
+      records.push({
+        id,
+        created_at: created,
+        content_hash: hashJson(trace),
+        trace_version: trace.trace_version,
+        meta: (trace.meta ?? null) as Record<string, unknown> | null,
+        body: JSON.stringify(trace),
+      });
+    });
+    if (issues.length > 0) {
+      const onlyConflicts = conflict && issues.every((x) => x.code === "duplicate_id");
+      throw new TunixError(onlyConflicts ? "STORE_CONFLICT" : "TRACE_INVALID", indexed ? "putMany: nothing was stored" : "put: trace not stored", { issues });
+    }
+    return records;
+  };
+
+  const insert = async (records: TraceRecord[], dedupe: boolean, indexed: boolean): Promise<boolean[]> => {
+    try {
+      return await backend.insert(records, { dedupe });
+    } catch (e) {
+      if (e instanceof TunixError && e.code === "STORE_CONFLICT" && Array.isArray(e.details?.ids)) {
+        const clash = new Set(e.details.ids as string[]);
+        const issues: Issue[] = [];
+        records.forEach((r, i) => {
+          if (clash.has(r.id)) issues.push({ code: "duplicate_id", path: indexed ? [i, "id"] : ["id"], message: `id ${JSON.stringify(r.id)} already exists in the store` });
+        });
+        throw new TunixError("STORE_CONFLICT", indexed ? "putMany: nothing was stored" : "put: trace not stored", { issues, cause: e });
+      }
+      throw e;
+    }
+  };
+
+  const store: TraceStore = {
+    kind: backend.kind,
+    capabilities: backend.capabilities,
+
+    async put(trace, opts: PutOptions = {}) {
+      ensureOpen();
+      const [record] = prepare([trace], opts.id === undefined ? undefined : [opts.id], opts.createdAt === undefined ? undefined : [opts.createdAt], false);
+      await insert([record!], false, false);
+      return { id: record!.id, created_at: record!.created_at, content_hash: record!.content_hash, trace: JSON.parse(record!.body) as ReasoningTrace };
+    },
+
+    async putMany(traces, opts: PutManyOptions = {}): Promise<PutManyResult> {
+      ensureOpen();
+      const list = Array.isArray(traces) ? (traces as unknown[]) : [...traces];
+      const records = prepare(list, opts.ids, opts.createdAts, true);
+      const dedupe = opts.dedupe === true;
+      let batch = records;
+      let duplicates = 0;
+      if (dedupe) {
+        const seen = new Set<string>();
+        batch = records.filter((r) => !seen.has(r.content_hash) && (seen.add(r.content_hash), true));
+        duplicates = records.length - batch.length;
+      }
+      if (batch.length === 0) return { stored: [], duplicates };
+      const written = await insert(batch, dedupe, true);
+      const stored: StoredTrace[] = [];
+      batch.forEach((r, i) => {
+        if (written[i]) stored.push({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: JSON.parse(r.body) as ReasoningTrace });
+        else duplicates++;
+      });
+      return { stored, duplicates };
+    },
+
+    async get(id) {
+      ensureOpen();
+      if (typeof id !== "string") throw new TunixError("INVALID_ARGUMENT", `id: must be a string, got ${typeof id}`);
+      const rows = await backend.get([id]);
+      const row = rows.find((r) => r.id === id);
+      return row === undefined ? undefined : toStored(row);
+    },
+
+    async getMany(ids) {
+      ensureOpen();
+      if (!Array.isArray(ids) || ids.some((x) => typeof x !== "string")) throw new TunixError("INVALID_ARGUMENT", "ids: must be an array of strings");
+      const byId = new Map<string, TraceRow>();
+      for (let i = 0; i < ids.length; i += MAX_PAGE_SIZE) {
+        for (const row of await backend.get(ids.slice(i, i + MAX_PAGE_SIZE))) byId.set(row.id, row);
+      }
+      return ids.map((id) => {
+        const row = byId.get(id);
+        return row === undefined ? undefined : toStored(row);
+      });
+    },
+
+    async delete(id) {
+      ensureOpen();
+      if (typeof id !== "string") throw new TunixError("INVALID_ARGUMENT", `id: must be a string, got ${typeof id}`);
+      return backend.delete(id);
+    },
+
+    async count(filter?: TraceFilter) {
+      ensureOpen();
+      return backend.count(filter === undefined ? undefined : validateFilter(filter));
+    },
+
+    async query(filter?: TraceFilter, opts: QueryOptions = {}): Promise<QueryResult> {
+      ensureOpen();
+      const valid = filter === undefined ? undefined : validateFilter(filter);
+      const { orderBy, direction } = checkOrder(opts);
+      const limit = checkSize("limit", opts.limit, 100);
+      const after = opts.cursor == null ? null : decodeCursor(opts.cursor, orderBy, direction);
+      const req: PageRequest = { filter: valid, orderBy, direction, after, limit: limit + 1 };
+      const rows = await backend.page(req);
+      const more = rows.length > limit;
+      const page = more ? rows.slice(0, limit) : rows;
+      const last = page[page.length - 1];
+      return { items: page.map(toStored), nextCursor: more && last ? encodeCursor(orderBy, direction, keyOf(last, orderBy), last.id) : null };
+    },
+
+    stream(filter?: TraceFilter, opts: StreamOptions = {}): AsyncIterable<StoredTrace> {
+      ensureOpen();
+      const valid = filter === undefined ? undefined : validateFilter(filter);
+      const { orderBy, direction } = checkOrder(opts);
+      const batchSize = checkSize("batchSize", opts.batchSize, 500);
+      return {
+        async *[Symbol.asyncIterator]() {
+          let after: { key: string; id: string } | null = null;
+          for (;;) {
+            ensureOpen();
+            const rows = await backend.page({ filter: valid, orderBy, direction, after, limit: batchSize });
+            for (const row of rows) yield toStored(row);
+            const last = rows[rows.length - 1];
+            if (rows.length < batchSize || last === undefined) return;
+            after = { key: keyOf(last, orderBy), id: last.id };
+          }
+        },
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await backend.close();
+    },
+  };
+  return store;
+}
