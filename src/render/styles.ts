@@ -1,0 +1,97 @@
+import { TunixError } from "../errors.js";
+import type { ReasoningTrace } from "../schema/index.js";
+import { applyControlTokenPolicy, type ControlTokenPolicy } from "./control-tokens.js";
+import { pythonStrip } from "./python-strip.js";
+
+/**
+ * How the model turn is laid out:
+ * - `"reasoning_answer"`: `Reasoning:\n1. step\n2. step\nAnswer: 42` (the Python tunix-rt layout);
+ * - `"xml_tags"`: `<reasoning>1. step\n2. step</reasoning><answer>42</answer>` (the tags Google's Tunix
+ *   Gemma examples train and check).
+ */
+export type ResponseStyle = "reasoning_answer" | "xml_tags";
+
+/** The response styles, in documentation order. */
+export const RESPONSE_STYLES: readonly ResponseStyle[] = ["reasoning_answer", "xml_tags"];
+
+/** Step contents and answer after the control-token policy, before any layout normalization. */
+export interface ResponseParts {
+  steps: string[];
+  answer: string;
+}
+
+/** Applies the control-token policy to every step and the answer, naming fields as `steps[2].content`. */
+export function responseParts(trace: ReasoningTrace, policy: ControlTokenPolicy): ResponseParts {
+  return {
+    steps: trace.steps.map((s, k) => applyControlTokenPolicy(s.content, `steps[${k}].content`, policy)),
+    answer: applyControlTokenPolicy(trace.final_answer, "final_answer", policy),
+  };
+}
+
+/** Removes every occurrence of `needle`, repeating until none is left. */
+function removeAll(text: string, needle: string): string {
+  let out = text;
+  while (out.includes(needle)) out = out.split(needle).join("");
+  return out;
+}
+
+/**
+ * The step text as it appears in (and parses back from) an official-layout response: line breaks
+ * (`\r\n`, `\r`, `\n`) become single spaces, so a step is always one line and never starts a new step or
+ * the answer; for `xml_tags` the closing tag `</reasoning>` is removed; then Python-stripped.
+ * Content without line breaks or surrounding whitespace is unchanged.
+ *
+ * @param content - a step's content.
+ * @param style - the response style.
+ */
+export function normalizeStep(content: string, style: ResponseStyle): string {
+  let text = content.replace(/\r\n|\r|\n/g, " ");
+  if (style === "xml_tags") text = removeAll(text, "</reasoning>");
+  return pythonStrip(text);
+}
+
+/**
+ * The answer text as it appears in (and parses back from) an official-layout response: Python-stripped
+ * (the chat template strips the model turn's end anyway). Line breaks are kept: the answer runs to the
+ * end of the response.
+ *
+ * @param answer - the trace's final answer.
+ */
+export function normalizeAnswer(answer: string): string {
+  return pythonStrip(answer);
+}
+
+/** Lays out steps and answer in a style, with no normalization (the Python tunix-rt layout is this, raw). */
+export function layoutResponse(steps: readonly string[], answer: string, style: ResponseStyle): string {
+  const numbered = steps.map((s, k) => `${k + 1}. ${s}`).join("\n");
+  return style === "xml_tags"
+    ? `<reasoning>${numbered}</reasoning><answer>${answer}</answer>`
+    : `Reasoning:\n${numbered}\nAnswer: ${answer}`;
+}
+
+/** Checks a style value, naming the option. */
+export function checkStyle(style: unknown, where: string): ResponseStyle {
+  if (style === undefined) return "reasoning_answer";
+  if (!RESPONSE_STYLES.includes(style as ResponseStyle)) {
+    throw new TunixError("INVALID_ARGUMENT", `${where}: style must be "reasoning_answer" or "xml_tags", got ${JSON.stringify(style)}`);
+  }
+  return style as ResponseStyle;
+}
+
+/** Checks a control-token policy value, naming the option. */
+export function checkPolicy(policy: unknown, where: string): ControlTokenPolicy {
+  if (policy === undefined) return "reject";
+  if (policy !== "reject" && policy !== "strip" && policy !== "keep") {
+    throw new TunixError("INVALID_ARGUMENT", `${where}: controlTokens must be "reject", "strip" or "keep", got ${JSON.stringify(policy)}`);
+  }
+  return policy;
+}
+
+/**
+ * The official-layout response body for one step list and answer (policy already applied).
+ * Python-stripped as a whole, so it is exactly the model turn's content after the chat template's trim.
+ */
+export function officialResponse(parts: ResponseParts, style: ResponseStyle): string {
+  const steps = parts.steps.map((s) => normalizeStep(s, style));
+  return pythonStrip(layoutResponse(steps, normalizeAnswer(parts.answer), style));
+}
