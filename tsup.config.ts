@@ -7,6 +7,7 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: {
     index: "src/index.ts",
+    "train/index": "src/train/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
