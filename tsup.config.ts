@@ -8,6 +8,8 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     "train/index": "src/train/index.ts",
+    // Data-parallel replica entry, started by path at run time (src/train/parallel/worker-path.ts).
+    "train/parallel-worker": "src/train/parallel/worker-entry.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
