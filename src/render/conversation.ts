@@ -7,8 +7,9 @@ import { layoutResponse, officialResponse, responseParts } from "./styles.js";
 /**
  * The model-turn body for a trace, e.g. `Reasoning:\n1. step\n2. step\nAnswer: 42` or
  * `<reasoning>1. step\n2. step</reasoning><answer>42</answer>`. Steps appear in array order, numbered
- * from 1. The text is what {@link parseResponse} reads back: each step is one line (line breaks inside a
- * step become spaces, see {@link normalizeStep}), the answer runs to the end, and the body is
+ * from 1. The text is what {@link parseResponse} reads back: a step's continuation lines are indented
+ * ({@link STEP_CONTINUATION_INDENT}) so they never look like a new step or the answer, the answer runs to
+ * the end, step texts and answer are Python-stripped ({@link normalizeStep}), and the body as a whole is
  * Python-stripped, as the chat template would strip it.
  *
  * @param trace - a reasoning trace (validated).

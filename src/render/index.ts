@@ -10,6 +10,7 @@ export {
   RESPONSE_STYLES,
   normalizeStep,
   normalizeAnswer,
+  STEP_CONTINUATION_INDENT,
   type ResponseStyle,
 } from "./styles.js";
 export { type RenderTraceOptions } from "./options.js";

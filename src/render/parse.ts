@@ -1,7 +1,7 @@
 import { TunixError } from "../errors.js";
 import { findControlToken } from "./control-tokens.js";
 import { pythonLstrip, pythonStrip } from "./python-strip.js";
-import { checkStyle, type ResponseStyle } from "./styles.js";
+import { checkStyle, STEP_CONTINUATION_INDENT, type ResponseStyle } from "./styles.js";
 
 /** What {@link parseResponse} recovered from a model response. */
 export interface ParsedResponse {
@@ -20,19 +20,24 @@ export interface ParsedResponse {
   style: ResponseStyle | null;
 }
 
-const GENERATION_PROMPT = "<start_of_turn>model\n";
+const GENERATION_PROMPT = /^<start_of_turn>model\r?\n/;
 const STEP_LINE = /^(\d+)\.([ \t][^]*)?$/;
 
 /** The response body: an echoed generation prompt removed, cut at the first control token. */
 function bodyOf(text: string): string {
   let t = text;
   const lead = pythonLstrip(t);
-  if (lead.startsWith(GENERATION_PROMPT)) t = lead.slice(GENERATION_PROMPT.length);
+  const echo = GENERATION_PROMPT.exec(lead);
+  if (echo) t = lead.slice(echo[0].length);
   const cut = findControlToken(t);
   return cut ? t.slice(0, cut.index) : t;
 }
 
 function detectStyle(body: string): ResponseStyle | null {
+  // The opening decides first, so content quoting the other style's markers cannot mislead detection.
+  const lead = pythonLstrip(body);
+  if (lead.startsWith("<reasoning>")) return "xml_tags";
+  if (/^reasoning[ \t]*:/i.test(lead)) return "reasoning_answer";
   if (body.includes("<reasoning>") || body.includes("<answer>")) return "xml_tags";
   for (const line of body.split("\n")) {
     if (/^(reasoning|answer)[ \t]*:/i.test(pythonLstrip(line))) return "reasoning_answer";
@@ -40,20 +45,23 @@ function detectStyle(body: string): ResponseStyle | null {
   return null;
 }
 
-/** Steps from lines: `N. text` starts a step, other lines continue the current one. */
+/**
+ * Steps from lines. A line `N. text` at column 0 starts a step (before the first step an indented one
+ * does too); other lines continue the current step, losing one {@link STEP_CONTINUATION_INDENT}.
+ */
 function stepsOf(lines: readonly string[]): { steps: string[]; numbered: boolean; stray: boolean } {
   const raw: string[] = [];
   const numbers: number[] = [];
   let stray = false;
   for (const line of lines) {
-    const l = pythonLstrip(line);
-    const m = STEP_LINE.exec(l);
+    const m = STEP_LINE.exec(line) ?? (raw.length === 0 ? STEP_LINE.exec(pythonLstrip(line)) : null);
     if (m) {
       numbers.push(Number(m[1]));
       raw.push(m[2] ?? "");
     } else if (raw.length > 0) {
-      raw[raw.length - 1] += `\n${line}`;
-    } else if (l !== "") {
+      const text = line.startsWith(STEP_CONTINUATION_INDENT) ? line.slice(STEP_CONTINUATION_INDENT.length) : line;
+      raw[raw.length - 1] += `\n${text}`;
+    } else if (pythonStrip(line) !== "") {
       stray = true;
     }
   }
@@ -61,12 +69,16 @@ function stepsOf(lines: readonly string[]): { steps: string[]; numbered: boolean
   return { steps: raw.map(pythonStrip), numbered, stray };
 }
 
+const ANSWER_LINE = /^answer[ \t]*:/i;
+
 function parseReasoningAnswer(body: string): ParsedResponse {
   const lines = body.split("\n");
-  const at = lines.findIndex((l) => /^answer[ \t]*:/i.test(pythonLstrip(l)));
+  // The answer line starts at column 0 (indented lines continue a step); failing that, any indented one.
+  let at = lines.findIndex((l) => ANSWER_LINE.test(l));
+  if (at < 0) at = lines.findIndex((l) => ANSWER_LINE.test(pythonLstrip(l)));
   let answer: string | null = null;
   if (at >= 0) {
-    const first = pythonLstrip(lines[at]!).replace(/^answer[ \t]*:/i, "");
+    const first = pythonLstrip(lines[at]!).replace(ANSWER_LINE, "");
     answer = pythonStrip([first, ...lines.slice(at + 1)].join("\n"));
   }
   const before = at >= 0 ? lines.slice(0, at) : lines;
@@ -112,17 +124,20 @@ function parseXmlTags(body: string): ParsedResponse {
  * `<start_of_turn>model\n` is skipped, everything from the first Gemma control token on (`<end_of_turn>`,
  * `<eos>`, ...) is ignored, end markers may be missing, `\r\n` line ends are accepted, and `Answer:` /
  * `Reasoning:` match case-insensitively. In `reasoning_answer`, a line `N. text` starts a step, other lines
- * continue it, and the first line starting with `Answer:` begins the answer, which runs to the end. In
+ * continue it (an indent of {@link STEP_CONTINUATION_INDENT} removed), and the first line starting with
+ * `Answer:` at column 0 (else the first indented one) begins the answer, which runs to the end. In
  * `xml_tags`, steps come from the numbered lines inside `<reasoning>` (or its non-empty lines when it is not
  * numbered) and the answer lies between the first `<answer>` after the reasoning and the last `</answer>`.
  *
  * For any trace, `parseResponse(renderResponse(trace, {style}), style)` returns the rendered step texts and
- * answer, which equal the trace's own whenever the content has no line breaks in steps and no surrounding
- * whitespace (see {@link normalizeStep}).
+ * answer, which equal the trace's own whenever the content has no surrounding whitespace (and, for
+ * `xml_tags`, no `</reasoning>` inside a step); see {@link normalizeStep} and {@link normalizeAnswer}.
  *
  * @param text - the model's output; any string (never throws for a string).
- * @param style - the expected style; detected from the text when omitted or null (`<reasoning>`/`<answer>` tags →
- *   `xml_tags`; a line starting with `Reasoning:` or `Answer:` → `reasoning_answer`; else `style: null`).
+ * @param style - the expected style; detected from the text when omitted or null: by its opening
+ *   (`<reasoning>` → `xml_tags`, `Reasoning:` → `reasoning_answer`), else by `<reasoning>`/`<answer>` tags
+ *   anywhere (`xml_tags`) or a line starting with `Reasoning:` or `Answer:` (`reasoning_answer`), else
+ *   `style: null` with no steps and no answer.
  * @throws TunixError `INVALID_ARGUMENT` when `text` is not a string or `style` is unknown.
  */
 export function parseResponse(text: string, style?: ResponseStyle | null): ParsedResponse {

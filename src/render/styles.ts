@@ -36,18 +36,23 @@ function removeAll(text: string, needle: string): string {
 }
 
 /**
- * The step text as it appears in (and parses back from) an official-layout response: line breaks
- * (`\r\n`, `\r`, `\n`) become single spaces, so a step is always one line and never starts a new step or
- * the answer; for `xml_tags` the closing tag `</reasoning>` is removed; then Python-stripped.
- * Content without line breaks or surrounding whitespace is unchanged.
+ * The indent that marks a step's continuation lines in an official-layout response: a step whose content
+ * spans lines renders as `2. first line\n   second line`, so no content line can start a new step, the
+ * answer or the header; {@link parseResponse} removes the indent again.
+ */
+export const STEP_CONTINUATION_INDENT = "   ";
+
+/**
+ * The step text as it parses back from an official-layout response: Python-stripped, and for `xml_tags`
+ * without the closing tag `</reasoning>` (removed, as it would end the reasoning early). Line breaks inside
+ * a step are kept (continuation lines are indented, see {@link STEP_CONTINUATION_INDENT}). Content without
+ * surrounding whitespace (and, for `xml_tags`, without `</reasoning>`) is unchanged.
  *
  * @param content - a step's content.
  * @param style - the response style.
  */
 export function normalizeStep(content: string, style: ResponseStyle): string {
-  let text = content.replace(/\r\n|\r|\n/g, " ");
-  if (style === "xml_tags") text = removeAll(text, "</reasoning>");
-  return pythonStrip(text);
+  return pythonStrip(style === "xml_tags" ? removeAll(content, "</reasoning>") : content);
 }
 
 /**
@@ -61,9 +66,13 @@ export function normalizeAnswer(answer: string): string {
   return pythonStrip(answer);
 }
 
-/** Lays out steps and answer in a style, with no normalization (the Python tunix-rt layout is this, raw). */
-export function layoutResponse(steps: readonly string[], answer: string, style: ResponseStyle): string {
-  const numbered = steps.map((s, k) => `${k + 1}. ${s}`).join("\n");
+/**
+ * Lays out steps and answer in a style. With `indent` false the text is used raw, as the Python tunix-rt
+ * did; with `indent` true each step's continuation lines get {@link STEP_CONTINUATION_INDENT}.
+ */
+export function layoutResponse(steps: readonly string[], answer: string, style: ResponseStyle, indent = false): string {
+  const body = (s: string) => (indent ? s.split("\n").join(`\n${STEP_CONTINUATION_INDENT}`) : s);
+  const numbered = steps.map((s, k) => `${k + 1}. ${body(s)}`).join("\n");
   return style === "xml_tags"
     ? `<reasoning>${numbered}</reasoning><answer>${answer}</answer>`
     : `Reasoning:\n${numbered}\nAnswer: ${answer}`;
@@ -93,5 +102,5 @@ export function checkPolicy(policy: unknown, where: string): ControlTokenPolicy 
  */
 export function officialResponse(parts: ResponseParts, style: ResponseStyle): string {
   const steps = parts.steps.map((s) => normalizeStep(s, style));
-  return pythonStrip(layoutResponse(steps, normalizeAnswer(parts.answer), style));
+  return pythonStrip(layoutResponse(steps, normalizeAnswer(parts.answer), style, true));
 }
