@@ -8,6 +8,9 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     "train/index": "src/train/index.ts",
+    "storage/sqlite/index": "src/storage/sqlite/index.ts",
+    "storage/postgres/index": "src/storage/postgres/index.ts",
+    "testing/index": "src/storage/conformance/index.ts",
     // Data-parallel replica entry, started by path at run time (src/train/parallel/worker-path.ts).
     "train/parallel-worker": "src/train/parallel/worker-entry.ts",
   },

@@ -38,3 +38,6 @@ export type { TraceBackend, TraceRecord, TraceRow, PageRequest } from "./backend
 export { createTraceStore, checkTraceId, MAX_TRACE_ID_CHARS, MAX_PAGE_SIZE } from "./store.js";
 export { createMemoryStore } from "./memory.js";
 export { createMemoryArtifactStore, openDirArtifactStore, checkArtifactKey } from "./artifacts.js";
+export { createFileStore, type FileStoreOptions } from "./files.js";
+export { ingestJsonl, type IngestOptions, type IngestReport } from "./ingest.js";
+export { openStore, type OpenStoreOptions } from "./open.js";

@@ -97,11 +97,16 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
     if (closed) throw new TunixError("STORE_CLOSED", `${backend.kind} store is closed`);
   };
 
-  const nowIso = (): string => {
-    let now = new Date().toISOString();
-    if (now < lastCreated) now = lastCreated;
-    lastCreated = now;
-    return now;
+  /**
+   * One creation time per write call, strictly later than the previous call's: traces stored later
+   * always sort after earlier ones (in this process), so open cursors never see them out of order.
+   */
+  const nextBatchTime = (): string => {
+    let ms = Date.now();
+    const last = lastCreated === "" ? 0 : Date.parse(lastCreated);
+    if (ms <= last) ms = last + 1;
+    lastCreated = new Date(ms).toISOString();
+    return lastCreated;
   };
 
   /** Validates inputs into records; collects issues prefixed with the index (or none for `put`). */
@@ -114,6 +119,7 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
     if (createdAts !== undefined && createdAts.length !== traces.length) issues.push({ code: "invalid_argument", path: ["createdAts"], message: `createdAts has ${createdAts.length} entries for ${traces.length} traces` });
     if (issues.length > 0) throw new TunixError("INVALID_ARGUMENT", "putMany options do not match the traces", { issues });
     let conflict = false;
+    let batchTime: string | undefined;
     traces.forEach((input, i) => {
       const parsed = safeParseTrace(input);
       if (!parsed.success) {
@@ -144,7 +150,7 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
           return;
         }
         created = norm;
-      } else created = nowIso();
+      } else created = batchTime ??= nextBatchTime();
       const trace = parsed.data;
       records.push({
         id,
@@ -156,8 +162,9 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
       });
     });
     if (issues.length > 0) {
-      const onlyConflicts = conflict && issues.every((x) => x.code === "duplicate_id");
-      throw new TunixError(onlyConflicts ? "STORE_CONFLICT" : "TRACE_INVALID", indexed ? "putMany: nothing was stored" : "put: trace not stored", { issues });
+      const argCodes = ["duplicate_id", "invalid_id", "invalid_date"];
+      const code = issues.some((x) => !argCodes.includes(x.code)) ? "TRACE_INVALID" : conflict && issues.every((x) => x.code === "duplicate_id") ? "STORE_CONFLICT" : "INVALID_ARGUMENT";
+      throw new TunixError(code, indexed ? "putMany: nothing was stored" : "put: trace not stored", { issues });
     }
     return records;
   };

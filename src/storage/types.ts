@@ -32,8 +32,9 @@ export interface PutOptions {
   /** Caller-chosen id (1..256 characters, no control characters). Default: a new UUID. */
   id?: string;
   /**
-   * Caller-chosen creation time (any ISO-8601 instant, normalised to UTC ms). Default: now (never earlier
-   * than the previous trace this store object stored). For imports and tests; a time in the past breaks
+   * Caller-chosen creation time (any ISO-8601 instant, normalised to UTC ms). Default: now, one time per
+   * put/putMany call and strictly later than the previous call's (so, within one process, traces stored
+   * later always sort after earlier ones). For imports and tests; a time in the past breaks
    * the "new traces sort last" expectation of open cursors.
    */
   createdAt?: string;

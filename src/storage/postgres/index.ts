@@ -1,0 +1,209 @@
+/**
+ * PostgreSQL trace store: `pg`, `meta` as JSONB with filters compiled to SQL, each putMany in one
+ * transaction using multi-row `INSERT ... SELECT FROM unnest(...)` (6 array parameters per chunk of rows).
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { TunixError } from "../../errors.js";
+import type { TraceBackend, TraceRecord, TraceRow } from "../backend.js";
+import { pageClause, pgJsonText, postgresDialect, SqlParams, whereClause } from "../sql/dialect.js";
+import { checkIdentifier, checkIndexPaths, loadDriver } from "../sql/load-driver.js";
+import { createTraceStore } from "../store.js";
+import type { TraceStore } from "../types.js";
+
+/** The part of a `pg.Pool` the adapter uses (so a user's own pool, or a compatible one, can be passed). */
+export interface PgPoolLike {
+  /** Runs one statement on any pooled connection. */
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  /** Checks out a connection for a transaction. */
+  connect(): Promise<{ query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>; release(err?: Error | boolean): void }>;
+  /** Closes the pool. Only called for pools the adapter created itself. */
+  end(): Promise<void>;
+}
+
+/** Options of {@link createPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** `postgres://user:pass@host:port/db`; or pass `pool`. */
+  url?: string;
+  /** An existing pool (kept open on `close()`: its owner ends it). */
+  pool?: PgPoolLike;
+  /** Schema; default `public` (created when missing). */
+  schema?: string;
+  /** Table; default `tunix_traces`. */
+  table?: string;
+  /** Meta paths to index (btree on `meta -> ...`): eq, in and ranges on them use it. */
+  indexes?: string[];
+  /** Rows per INSERT statement inside a putMany transaction; default 2000. */
+  insertChunk?: number;
+}
+
+const SELECT_COLS = `id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, content_hash, body::text AS body`;
+
+function isPool(v: unknown): v is PgPoolLike {
+  return typeof v === "object" && v !== null && typeof (v as PgPoolLike).query === "function" && typeof (v as PgPoolLike).connect === "function";
+}
+
+function backendError(what: string, e: unknown, sql?: string): TunixError {
+  if (e instanceof TunixError) return e;
+  return new TunixError("BACKEND_ERROR", `postgres ${what} failed: ${(e as Error).message}`, { cause: e, details: sql ? { sql } : undefined });
+}
+
+/**
+ * Opens a PostgreSQL trace store, creating its schema, table and indexes when missing. `pg` is an
+ * optional peer dependency: without it (and without a `pool`) this rejects with `DRIVER_MISSING`.
+ *
+ * @param urlOrOptions - a connection URL, a `pg.Pool`, or {@link PostgresStoreOptions}.
+ */
+export async function createPostgresStore(urlOrOptions: string | PgPoolLike | PostgresStoreOptions): Promise<TraceStore> {
+  const opts: PostgresStoreOptions = typeof urlOrOptions === "string" ? { url: urlOrOptions } : isPool(urlOrOptions) ? { pool: urlOrOptions } : urlOrOptions;
+  const schema = checkIdentifier("schema", opts.schema ?? "public");
+  const table = checkIdentifier("table", opts.table ?? "tunix_traces");
+  const indexPaths = checkIndexPaths(opts.indexes);
+  const chunk = opts.insertChunk ?? 2000;
+  if (!Number.isInteger(chunk) || chunk < 1) throw new TunixError("INVALID_ARGUMENT", `insertChunk: must be a positive integer, got ${chunk}`);
+  let pool: PgPoolLike;
+  let ownPool = false;
+  if (opts.pool !== undefined) {
+    if (!isPool(opts.pool)) throw new TunixError("INVALID_ARGUMENT", "pool: must be a pg.Pool (with query and connect)");
+    pool = opts.pool;
+  } else {
+    if (typeof opts.url !== "string" || opts.url === "") throw new TunixError("INVALID_ARGUMENT", "url: pass a postgres:// URL or a pool");
+    const pg = await loadDriver<{ Pool: new (cfg: { connectionString: string; max?: number }) => unknown }>("pg", "createPostgresStore");
+    const own = new pg.Pool({ connectionString: opts.url, max: 4 }) as PgPoolLike & { on(event: "error", fn: (e: Error) => void): void };
+    // An idle connection dropped by the server must not crash the process; the next query reports it.
+    own.on("error", () => undefined);
+    pool = own;
+    ownPool = true;
+  }
+  const qt = `"${schema}"."${table}"`;
+  const ddl = [
+    `CREATE SCHEMA IF NOT EXISTS "${schema}"`,
+    `CREATE TABLE IF NOT EXISTS ${qt} (
+      id text COLLATE "C" PRIMARY KEY,
+      created_at timestamptz NOT NULL,
+      content_hash text NOT NULL,
+      trace_version text NOT NULL,
+      meta jsonb,
+      body json NOT NULL
+    )`,
+    `CREATE INDEX IF NOT EXISTS "${table}_created" ON ${qt} (created_at, id)`,
+    `CREATE INDEX IF NOT EXISTS "${table}_hash" ON ${qt} (content_hash)`,
+    ...indexPaths.map((p) => {
+      const name = `${table}_m_${createHash("sha256").update(p.join(".")).digest("hex").slice(0, 12)}`;
+      return `CREATE INDEX IF NOT EXISTS "${name}" ON ${qt} (${postgresDialect.metaValue(p)})`;
+    }),
+  ];
+  try {
+    // Two processes creating the same table at once race in the catalog; an advisory lock serialises them.
+    await inTransaction(pool, async (c) => {
+      await c.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`tunix-rt:${schema}.${table}`]);
+      for (const sql of ddl) await c.query(sql);
+    });
+  } catch (e) {
+    if (ownPool) await pool.end().catch(() => undefined);
+    throw backendError("setup", e);
+  }
+  return createTraceStore(postgresBackend(pool, ownPool, qt, `${schema}.${table}`, chunk));
+}
+
+type Client = Awaited<ReturnType<PgPoolLike["connect"]>>;
+
+async function inTransaction<T>(pool: PgPoolLike, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query("BEGIN");
+    const out = await fn(c);
+    await c.query("COMMIT");
+    c.release();
+    return out;
+  } catch (e) {
+    try {
+      await c.query("ROLLBACK");
+      c.release();
+    } catch (rollbackError) {
+      c.release(rollbackError as Error);
+    }
+    throw e;
+  }
+}
+
+function postgresBackend(pool: PgPoolLike, ownPool: boolean, qt: string, lockName: string, chunk: number): TraceBackend {
+  const rows = async (what: string, sql: string, p: SqlParams): Promise<TraceRow[]> => {
+    try {
+      return (await pool.query(sql, p.values)).rows as TraceRow[];
+    } catch (e) {
+      throw backendError(what, e, sql);
+    }
+  };
+  const existing = async (c: Client | PgPoolLike, ids: string[]): Promise<string[]> =>
+    ((await c.query(`SELECT id FROM ${qt} WHERE id = ANY($1::text[])`, [ids])).rows as { id: string }[]).map((r) => r.id);
+
+  return {
+    kind: "postgres",
+    capabilities: { persistent: true, filterPushdown: true, concurrentWriters: true },
+    async insert(records: readonly TraceRecord[], { dedupe }) {
+      try {
+        return await inTransaction(pool, async (c) => {
+          let written = records.map(() => true);
+          if (dedupe) {
+            // Serialise dedupe writers on this table so two processes cannot both insert the same content.
+            await c.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`tunix-rt:dedupe:${lockName}`]);
+            const have = new Set(
+              ((await c.query(`SELECT DISTINCT content_hash FROM ${qt} WHERE content_hash = ANY($1::text[])`, [records.map((r) => r.content_hash)])).rows as { content_hash: string }[]).map(
+                (r) => r.content_hash,
+              ),
+            );
+            written = records.map((r) => !have.has(r.content_hash));
+          }
+          const keep = records.filter((_, i) => written[i]);
+          const clash = await existing(c, keep.map((r) => r.id));
+          if (clash.length > 0) throw new TunixError("STORE_CONFLICT", `ids already exist: ${clash.join(", ")}`, { details: { ids: clash } });
+          for (let i = 0; i < keep.length; i += chunk) {
+            const part = keep.slice(i, i + chunk);
+            await c.query(
+              `INSERT INTO ${qt} (id, created_at, content_hash, trace_version, meta, body)
+               SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::json[])`,
+              [part.map((r) => r.id), part.map((r) => r.created_at), part.map((r) => r.content_hash), part.map((r) => r.trace_version), part.map((r) => (r.meta === null ? null : pgJsonText(JSON.stringify(r.meta)))), part.map((r) => r.body)],
+            );
+          }
+          return written;
+        });
+      } catch (e) {
+        if ((e as { code?: string }).code === "23505") {
+          // Another writer inserted one of our ids between the check and the insert.
+          const clash = await existing(pool, records.map((r) => r.id)).catch(() => [] as string[]);
+          throw new TunixError("STORE_CONFLICT", `ids already exist: ${clash.join(", ")}`, { cause: e, details: { ids: clash } });
+        }
+        throw backendError("insert", e);
+      }
+    },
+    async get(ids) {
+      if (ids.length === 0) return [];
+      const p = new SqlParams(postgresDialect.placeholder);
+      return rows("get", `SELECT ${SELECT_COLS} FROM ${qt} WHERE id = ANY(${p.add(ids)}::text[])`, p);
+    },
+    async delete(id) {
+      try {
+        return ((await pool.query(`DELETE FROM ${qt} WHERE id = $1`, [id])).rowCount ?? 0) > 0;
+      } catch (e) {
+        throw backendError("delete", e);
+      }
+    },
+    async count(filter) {
+      const p = new SqlParams(postgresDialect.placeholder);
+      const sql = `SELECT count(*)::int AS n FROM ${qt} ${whereClause(filter, postgresDialect, p)}`;
+      try {
+        return ((await pool.query(sql, p.values)).rows[0] as { n: number }).n;
+      } catch (e) {
+        throw backendError("count", e, sql);
+      }
+    },
+    async page(req) {
+      const p = new SqlParams(postgresDialect.placeholder);
+      return rows("query", `SELECT ${SELECT_COLS} FROM ${qt} ${pageClause(req, postgresDialect, p)}`, p);
+    },
+    async close() {
+      if (ownPool) await pool.end();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createSqliteStore } from "../../src/storage/sqlite/index.js";
+import type { TraceStore } from "../../src/storage/index.js";
+import { makeTrace } from "../../src/storage/conformance/index.js";
+import { conformance, runChildWriter, tempDir } from "./conformance.js";
+
+const root = tempDir("sqlite");
+let n = 0;
+const files = new WeakMap<TraceStore, string>();
+const make = async (): Promise<TraceStore> => {
+  const path = join(root, `s${n++}.db`);
+  const s = await createSqliteStore({ path, indexes: ["category", "level"] });
+  files.set(s, path);
+  return s;
+};
+
+conformance("sqlite", make, {
+  reopen: (s) => createSqliteStore(files.get(s)!),
+  writeInChildProcess: (s, job) => runChildWriter(`sqlite:${files.get(s)!}`, job),
+});
+
+describe("sqlite adapter", () => {
+  it("uses WAL, creates meta indexes, and the planner uses them", async () => {
+    const path = join(root, "plan.db");
+    const s = await createSqliteStore({ path, indexes: ["category", "a.b"] });
+    await s.put(makeTrace(1, { category: "x" }));
+    await s.close();
+    const Database = (await import("better-sqlite3")).default;
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'traces'").pluck().all() as string[]).sort();
+    expect(names.filter((x) => x.startsWith("traces_m_")).length).toBe(2);
+    const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM traces WHERE json_extract(meta, '$."category"') = ? AND json_type(meta, '$."category"') = 'text'`).all("x");
+    expect(JSON.stringify(plan)).toMatch(/USING INDEX traces_m_/);
+    db.close();
+  });
+
+  it("several stores share one file under different tables", async () => {
+    const path = join(root, "shared.db");
+    const a = await createSqliteStore({ path, table: "a" });
+    const b = await createSqliteStore({ path, table: "b" });
+    await a.put(makeTrace(1));
+    expect(await b.count()).toBe(0);
+    await a.close();
+    await b.close();
+  });
+
+  it("rejects bad options with INVALID_ARGUMENT", async () => {
+    await expect(createSqliteStore({ path: join(root, "x.db"), table: "drop table" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(createSqliteStore({ path: join(root, "x.db"), indexes: ["a..b"] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(createSqliteStore("")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+});
