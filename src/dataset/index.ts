@@ -22,3 +22,7 @@ export { SAMPLER, SPLIT_ALGORITHM, seedTag, sampleRank, splitPoint, assignSplit 
 export { SELECT_OP, SelectionDigest, datasetFingerprint, splitFingerprint, type FingerprintInput } from "./fingerprint.js";
 export { MISSING_STRATUM, proportionalQuotas } from "./select.js";
 export { buildDataset, LATEST_SAMPLER, type BuildDatasetOptions } from "./build.js";
+export { verifyDataset, MAX_REPORTED_IDS, type VerifyReport } from "./verify.js";
+export { exportDataset, type ExportOptions, type ExportStats, type DatasetExport } from "./export.js";
+export { pythonJsonDumps, pythonFloatRepr, pyFloat, PyFloat, type PythonJsonOptions } from "./python-json.js";
+export { writeJsonl, type WriteJsonlOptions, type WriteJsonlResult } from "./jsonl.js";

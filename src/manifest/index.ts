@@ -56,3 +56,12 @@ export {
   type AnyManifest,
   type TypedManifest,
 } from "./parse.js";
+export {
+  writeManifest,
+  readManifest,
+  readDatasetManifest,
+  manifestPath,
+  type WriteManifestOptions,
+  type WriteManifestResult,
+  type ManifestSource,
+} from "./io.js";

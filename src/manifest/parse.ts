@@ -76,17 +76,17 @@ export function parseEvaluationManifest(input: unknown, source?: string): Evalua
 }
 
 /**
- * The kind of a manifest object, by its key field: `dataset_key` → dataset, `run_id` → training run,
- * `eval_id` → evaluation. Undefined when none is present.
+ * The kind of a manifest object, by its key field: `run_id` → training run, `eval_id` → evaluation,
+ * else `dataset_key` → dataset (run manifests may also carry a `dataset_key`). Undefined when none is present.
  *
  * @param input - a parsed JSON value.
  */
 export function manifestKind(input: unknown): ManifestKind | undefined {
   if (typeof input !== "object" || input === null || Array.isArray(input)) return undefined;
   const r = input as Record<string, unknown>;
-  if ("dataset_key" in r) return "dataset";
   if ("run_id" in r) return "training_run";
   if ("eval_id" in r) return "evaluation";
+  if ("dataset_key" in r) return "dataset";
   return undefined;
 }
 

@@ -1,0 +1,122 @@
+import { TunixError } from "../errors.js";
+import type { DatasetManifest } from "../manifest/index.js";
+import { renderTrace, TRACE_FORMATS, type RenderedTrace, type RenderTraceOptions, type TraceFormat } from "../render/index.js";
+import type { TraceStore } from "../storage/index.js";
+import { assertListsIds, fetchInOrder } from "./verify.js";
+
+/** Options of {@link exportDataset}: the format, an optional split, and the renderer's options. */
+export interface ExportOptions extends Omit<RenderTraceOptions, "id"> {
+  /** Output format (any {@link TraceFormat}). */
+  format: TraceFormat;
+  /** Export only this split (the manifest must have splits). */
+  split?: string;
+  /** A trace listed in the manifest but missing from the store: `error` (default) or `skip` and count it. */
+  onMissing?: "error" | "skip";
+  /** A trace whose content hash differs from the manifest's: `error` (default), `skip`, or `ignore` (export it). */
+  onChanged?: "error" | "skip" | "ignore";
+  /**
+   * Record ids for formats that carry one (`tunix_sft`, `training_example`): `store` (default) uses the
+   * store id, as the Python tunix-rt exporter did; `content` uses the renderer's content-derived id.
+   */
+  idFrom?: "store" | "content";
+  /** Ids per store round trip (default 1000). */
+  batchSize?: number;
+}
+
+/** Counters of a running / finished export. */
+export interface ExportStats {
+  /** Records yielded. */
+  exported: number;
+  /** Missing traces skipped. */
+  skippedMissing: number;
+  /** Changed traces skipped. */
+  skippedChanged: number;
+  /** Up to 1000 ids of skipped traces. */
+  skippedIds: string[];
+}
+
+/** The async iterable {@link exportDataset} returns; `stats` is complete once iteration ends. */
+export interface DatasetExport<T = RenderedTrace> extends AsyncIterable<T> {
+  /** Live counters. */
+  readonly stats: ExportStats;
+}
+
+/**
+ * Streams a dataset's traces from `store`, rendered in `format`, in manifest order (filtered to one split
+ * when asked). Memory is O(batchSize). Iterate it once.
+ *
+ * @param manifest - a dataset manifest.
+ * @param store - the store holding the traces.
+ * @param options - format, split, missing/changed policies, render options.
+ * @throws TunixError (during iteration) `NOT_FOUND` naming a missing trace, `DATASET_INVALID` naming a
+ *   changed trace or an unknown split, `INVALID_ARGUMENT` for a bad format, render errors naming the trace.
+ */
+export function exportDataset(manifest: DatasetManifest, store: TraceStore, options: ExportOptions): DatasetExport {
+  const { format, split, onMissing = "error", onChanged = "error", idFrom = "store", batchSize = 1000, ...renderOptions } = options;
+  if (!TRACE_FORMATS.includes(format)) {
+    throw new TunixError("INVALID_ARGUMENT", `exportDataset: unknown format ${JSON.stringify(format)}; expected one of ${TRACE_FORMATS.join(", ")}`);
+  }
+  assertListsIds(manifest);
+  let ids: readonly string[] = manifest.trace_ids;
+  let hashes = manifest.content_hashes;
+  if (split !== undefined) {
+    if (manifest.splits === undefined || manifest.trace_splits === undefined || !Object.hasOwn(manifest.splits, split)) {
+      const known = Object.keys(manifest.splits ?? {});
+      throw new TunixError("DATASET_INVALID", `dataset ${manifest.dataset_key} has no split "${split}" (splits: ${known.length ? known.join(", ") : "none"})`);
+    }
+    const keep = manifest.trace_splits.map((s) => s === split);
+    ids = ids.filter((_, i) => keep[i]);
+    hashes = hashes?.filter((_, i) => keep[i]);
+  }
+  const stats: ExportStats = { exported: 0, skippedMissing: 0, skippedChanged: 0, skippedIds: [] };
+  const skip = (id: string): void => {
+    if (stats.skippedIds.length < 1000) stats.skippedIds.push(id);
+  };
+
+  async function* run(): AsyncGenerator<RenderedTrace> {
+    for await (const { index, id, stored } of fetchInOrder(store, ids, batchSize)) {
+      if (stored === undefined) {
+        if (onMissing === "skip") {
+          stats.skippedMissing++;
+          skip(id);
+          continue;
+        }
+        throw new TunixError("NOT_FOUND", `dataset ${manifest.dataset_key}: trace ${id} (position ${index}) is missing from the ${store.kind} store`, {
+          details: { id, index },
+        });
+      }
+      const expected = hashes?.[index];
+      if (expected !== undefined && stored.content_hash !== expected && onChanged !== "ignore") {
+        if (onChanged === "skip") {
+          stats.skippedChanged++;
+          skip(id);
+          continue;
+        }
+        throw new TunixError(
+          "DATASET_INVALID",
+          `dataset ${manifest.dataset_key}: trace ${id} changed since the build (content hash ${stored.content_hash}, manifest ${expected})`,
+          { details: { id, index, expected, actual: stored.content_hash } },
+        );
+      }
+      let record: RenderedTrace;
+      if (format === "trace") record = stored.trace;
+      else {
+        try {
+          record = renderTrace(stored.trace, format, idFrom === "store" ? { ...renderOptions, id } : renderOptions);
+        } catch (e) {
+          if (e instanceof TunixError) {
+            throw new TunixError(e.code, `dataset ${manifest.dataset_key}: trace ${id}: ${e.message}`, { cause: e, issues: e.issues, details: { id, index } });
+          }
+          throw e;
+        }
+      }
+      stats.exported++;
+      yield record;
+    }
+  }
+
+  return {
+    stats,
+    [Symbol.asyncIterator]: () => run(),
+  };
+}

@@ -1,0 +1,180 @@
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { TunixError } from "../errors.js";
+import { canonicalJson } from "../internal/canonical-json.js";
+import { sha256Hex } from "../internal/hash.js";
+import type { ArtifactStore } from "../storage/index.js";
+import { atomicWriteFile } from "./atomic-write.js";
+import { unsafeKeyReason } from "./common.js";
+import type { DatasetManifest } from "./dataset-schema.js";
+import { manifestKey, parseManifest, type AnyManifest, type ManifestKind, type TypedManifest } from "./parse.js";
+import { manifestChecksum, stableJson } from "./stable-json.js";
+
+const SUFFIX: Record<ManifestKind, string> = { dataset: "manifest.json", training_run: "run.json", evaluation: "eval.json" };
+
+/**
+ * File name of a manifest inside a directory: `<key>.manifest.json` (dataset, as the Python reference
+ * files are named), `<key>.run.json` (training run) or `<key>.eval.json` (evaluation).
+ *
+ * @param dir - the directory.
+ * @param kind - manifest kind.
+ * @param key - dataset key, run id or eval id (validated: no path traversal).
+ * @throws TunixError `UNSAFE_NAME`.
+ */
+export function manifestPath(dir: string, kind: ManifestKind, key: string): string {
+  const reason = unsafeKeyReason(key);
+  if (reason !== undefined) throw new TunixError("UNSAFE_NAME", `manifest key ${JSON.stringify(key)}: ${reason}`);
+  return join(dir, `${key}.${SUFFIX[kind]}`);
+}
+
+/** Options of {@link writeManifest}. At least one destination is required. */
+export interface WriteManifestOptions {
+  /** Directory to write `<key>.<kind>.json` into (created if missing). */
+  dir?: string;
+  /** Content-addressed store to put the manifest bytes into. */
+  artifacts?: ArtifactStore;
+  /** Replace an existing manifest with the same key but different content (default false). */
+  overwrite?: boolean;
+}
+
+/** What {@link writeManifest} did. */
+export interface WriteManifestResult {
+  /** Manifest kind. */
+  kind: ManifestKind;
+  /** Its key. */
+  key: string;
+  /** The manifest as written (validated, with a fresh checksum) — or the existing one when unchanged. */
+  manifest: AnyManifest;
+  /** Path of the file, when `dir` was given. */
+  path?: string;
+  /** sha256 of the file bytes. */
+  sha256: string;
+  /** Artifact key (`sha256:<hex>`), when `artifacts` was given. */
+  artifactKey?: string;
+  /** False when an identical manifest was already there (nothing was written to `dir`). */
+  written: boolean;
+}
+
+/**
+ * The parts of a manifest that define "the same content": everything except `created_at` and `checksum`
+ * (and, for datasets, `provenance` and `library_version`, which say where and by what it was built, not
+ * what it holds).
+ */
+function contentOf(typed: TypedManifest): string {
+  const { created_at: _c, checksum: _s, ...rest } = typed.manifest as Record<string, unknown>;
+  if (typed.kind === "dataset") {
+    delete rest.provenance;
+    delete rest.library_version;
+  }
+  return canonicalJson(rest);
+}
+
+/**
+ * Validates and writes a manifest as stable JSON (sorted keys, 2-space indent, trailing newline) with a
+ * fresh `checksum`. To a directory the write is atomic (temp file, fsync, rename/link). If a manifest with
+ * the same key exists there: same content (everything but `created_at`, `checksum` and, for datasets,
+ * `provenance` / `library_version`) is a no-op returning the existing manifest; different content is `MANIFEST_EXISTS` unless
+ * `overwrite: true`. Through an {@link ArtifactStore} the bytes are stored under their sha256 (writing
+ * identical bytes twice is naturally a no-op; the store has no names, so `MANIFEST_EXISTS` does not apply).
+ *
+ * @param manifest - a dataset, training-run or evaluation manifest (kind recognised by its key field).
+ * @param options - destination(s) and overwrite policy.
+ * @throws TunixError `MANIFEST_INVALID`, `MANIFEST_EXISTS`, `UNSAFE_NAME`, `INVALID_ARGUMENT` (no destination).
+ */
+export async function writeManifest(manifest: AnyManifest, options: WriteManifestOptions): Promise<WriteManifestResult> {
+  if (options.dir === undefined && options.artifacts === undefined) {
+    throw new TunixError("INVALID_ARGUMENT", "writeManifest needs options.dir and/or options.artifacts");
+  }
+  const { checksum: _old, ...plain } = manifest as Record<string, unknown>;
+  const typed = parseManifest(plain);
+  const fresh = { ...(typed.manifest as Record<string, unknown>) };
+  fresh.checksum = manifestChecksum(fresh);
+  typed.manifest = fresh as never;
+  const key = manifestKey(typed);
+  let text = stableJson(fresh);
+  const result: WriteManifestResult = { kind: typed.kind, key, manifest: typed.manifest, sha256: "", written: true };
+
+  if (options.dir !== undefined) {
+    const path = manifestPath(options.dir, typed.kind, key);
+    result.path = path;
+    await mkdir(options.dir, { recursive: true });
+    const overwrite = options.overwrite === true;
+    if (!(await atomicWriteFile(path, text, !overwrite))) {
+      let existing: TypedManifest;
+      try {
+        existing = await readManifest(path, typed.kind);
+      } catch (e) {
+        throw new TunixError("MANIFEST_EXISTS", `${path} already exists and cannot be read as a manifest (pass overwrite: true to replace it)`, {
+          cause: e,
+          details: { path },
+        });
+      }
+      if (contentOf(existing) !== contentOf(typed)) {
+        throw new TunixError(
+          "MANIFEST_EXISTS",
+          `${typed.kind} manifest "${key}" already exists at ${path} with different content (pass overwrite: true to replace it)`,
+          { details: { path } },
+        );
+      }
+      result.manifest = existing.manifest;
+      result.written = false;
+      text = stableJson(existing.manifest);
+    }
+  }
+  result.sha256 = sha256Hex(text);
+  if (options.artifacts !== undefined) result.artifactKey = (await options.artifacts.put(text)).key;
+  return result;
+}
+
+/** Where {@link readManifest} reads from: a file path, or an artifact key in an {@link ArtifactStore}. */
+export type ManifestSource = string | { artifacts: ArtifactStore; key: string };
+
+/**
+ * Reads, parses and validates a manifest; verifies its checksum when it has one. Python tunix-rt dataset
+ * manifests load unchanged.
+ *
+ * @param source - file path or `{artifacts, key}`.
+ * @param expectedKind - when given, a manifest of another kind is `MANIFEST_INVALID`.
+ * @throws TunixError `NOT_FOUND`, `MANIFEST_INVALID` (bad JSON with its position, or each failing field),
+ *   `MANIFEST_CHECKSUM_MISMATCH`.
+ */
+export async function readManifest(source: ManifestSource, expectedKind?: ManifestKind): Promise<TypedManifest> {
+  let text: string;
+  let name: string;
+  if (typeof source === "string") {
+    name = source;
+    try {
+      text = await readFile(source, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new TunixError("NOT_FOUND", `manifest not found: ${source}`, { cause: e });
+      throw new TunixError("BACKEND_ERROR", `cannot read manifest ${source}: ${(e as Error).message}`, { cause: e });
+    }
+  } else {
+    name = source.key;
+    const bytes = await source.artifacts.get(source.key);
+    if (bytes === undefined) throw new TunixError("NOT_FOUND", `manifest artifact not found: ${source.key}`);
+    text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (e) {
+    throw new TunixError("MANIFEST_INVALID", `${name} is not valid JSON: ${(e as Error).message}`, { cause: e, details: { path: name } });
+  }
+  const typed = parseManifest(value, name);
+  if (expectedKind !== undefined && typed.kind !== expectedKind) {
+    throw new TunixError("MANIFEST_INVALID", `${name} is a ${typed.kind} manifest, expected ${expectedKind}`);
+  }
+  return typed;
+}
+
+/**
+ * Reads a dataset manifest (see {@link readManifest}).
+ *
+ * @param source - file path or `{artifacts, key}`.
+ */
+export async function readDatasetManifest(source: ManifestSource): Promise<DatasetManifest> {
+  const typed = await readManifest(source, "dataset");
+  return typed.manifest as DatasetManifest;
+}
+
