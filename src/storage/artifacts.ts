@@ -142,8 +142,9 @@ export async function openDirArtifactStore(dir: string): Promise<ArtifactStore> 
     },
     async get(key) {
       open_();
+      const path = pathOf(checkArtifactKey(key));
       try {
-        return new Uint8Array(await readFile(pathOf(checkArtifactKey(key))));
+        return new Uint8Array(await readFile(path));
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
         throw new TunixError("BACKEND_ERROR", `reading artifact ${key} failed`, { cause: e });
