@@ -1,4 +1,4 @@
-import { TraceValidationError, type Issue } from "../errors.js";
+import { TraceValidationError, TunixError, type Issue } from "../errors.js";
 import { fromZodIssues } from "./issues.js";
 import { ReasoningTraceSchema, type ReasoningTrace } from "./trace.js";
 
@@ -57,10 +57,11 @@ export interface ParseTraceJsonlResult {
  * Blank lines are ignored. A UTF-8 BOM at the start and `\r\n` line endings are accepted.
  *
  * @param text - the whole JSONL document.
+ * @throws TunixError `INVALID_ARGUMENT` when `text` is not a string.
  */
 export function parseTraceJsonl(text: string): ParseTraceJsonlResult {
   if (typeof text !== "string") {
-    throw new TypeError(`parseTraceJsonl expects a string, got ${text === null ? "null" : typeof text}`);
+    throw new TunixError("INVALID_ARGUMENT", `parseTraceJsonl expects a string, got ${text === null ? "null" : typeof text}`);
   }
   const out: ParseTraceJsonlResult = { traces: [], lines: [], errors: [] };
   const rows = text.replace(/^\uFEFF/, "").split("\n");
@@ -83,8 +84,15 @@ export function parseTraceJsonl(text: string): ParseTraceJsonlResult {
  *
  * @param raw - the line's text, with or without a trailing `\r`.
  * @param line - its 1-based line number, recorded in issues.
+ * @throws TunixError `INVALID_ARGUMENT` when `raw` is not a string or `line` not a positive integer.
  */
 export function parseTraceLine(raw: string, line: number): { trace: ReasoningTrace } | JsonlLineError | undefined {
+  if (typeof raw !== "string") {
+    throw new TunixError("INVALID_ARGUMENT", `parseTraceLine expects a string, got ${raw === null ? "null" : typeof raw}`);
+  }
+  if (!Number.isInteger(line) || line < 1) {
+    throw new TunixError("INVALID_ARGUMENT", `parseTraceLine: line must be a positive integer, got ${String(line)}`);
+  }
   const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
   if (text.trim() === "") return undefined;
   let value: unknown;

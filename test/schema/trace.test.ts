@@ -88,8 +88,15 @@ describe("parseTraceJsonl", () => {
     expect(r.errors[1]!.issues[0]).toMatchObject({ path: ["final_answer"], line: 4 });
   });
 
-  it("throws a TypeError on non-string input", () => {
-    expect(() => parseTraceJsonl(42 as unknown as string)).toThrow(TypeError);
+  it("throws INVALID_ARGUMENT on non-string input", () => {
+    let error: unknown;
+    try {
+      parseTraceJsonl(42 as unknown as string);
+    } catch (e) {
+      error = e;
+    }
+    expect(isTunixError(error, "INVALID_ARGUMENT")).toBe(true);
+    expect((error as Error).message).toBe("parseTraceJsonl expects a string, got number");
   });
 });
 
