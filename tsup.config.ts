@@ -7,6 +7,8 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: {
     index: "src/index.ts",
+    // The `tunix-rt` executable (bin); its shebang is kept and the file made executable by tsup.
+    cli: "src/cli/main.ts",
     "train/index": "src/train/index.ts",
     "storage/sqlite/index": "src/storage/sqlite/index.ts",
     "storage/postgres/index": "src/storage/postgres/index.ts",
