@@ -78,10 +78,18 @@ export function bootstrapMeanCI(values: readonly number[], options: BootstrapOpt
   if (n === 1) return { low: values[0]!, high: values[0]!, ...base };
   const rng = createRng(`bootstrap:${seed}`);
   const means = new Float64Array(resamples);
-  const sample = new Array<number>(n);
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) sample[i] = values[rng.int(n)]!;
-    means[r] = compensatedSum(sample) / n;
+    // Inline Neumaier sum (same result as compensatedSum over the drawn sample, without the array).
+    let sum = 0;
+    let comp = 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[rng.int(n)]!;
+      const t = sum + v;
+      if (Math.abs(sum) >= Math.abs(v)) comp += sum - t + v;
+      else comp += v - t + sum;
+      sum = t;
+    }
+    means[r] = (sum + comp) / n;
   }
   means.sort();
   const alpha = (1 - level) / 2;
