@@ -34,6 +34,58 @@ export {
 export { AdamW, isDecayed, type AdamWOptions, type AdamWState, type UpdateInfo } from "./optimizer.js";
 export { createInProcessGradientSource, sumLossAndGrads } from "./gradient-source.js";
 export { registerUnsortedSegmentSum } from "./kernels/unsorted-segment-sum.js";
+export {
+  Tokenizer,
+  SPECIAL_TOKENS,
+  SPECIAL_IDS,
+  BYTE_OFFSET,
+  createByteTokenizer,
+  trainBpeTokenizer,
+  tokenizerFromSpec,
+  type SpecialToken,
+  type TokenizerSpec,
+  type TrainBpeOptions,
+} from "./tokenizer.js";
+export {
+  encodeExamples,
+  planEpoch,
+  buildBatch,
+  evalBatches,
+  BatchStream,
+  type EncodedExample,
+  type EncodeStats,
+  type TruncationPolicy,
+  type Batching,
+  type DataCursor,
+} from "./data.js";
+export { learningRate, type LrSchedule } from "./schedule.js";
+export { TrainConfigSchema, parseTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.js";
+export {
+  CHECKPOINT_FORMAT,
+  saveCheckpoint,
+  loadCheckpoint,
+  loadLatestCheckpoint,
+  listCheckpoints,
+  cleanCheckpointTemp,
+  restoreCheckpoint,
+  loadModel,
+  type CheckpointMeta,
+  type LoadedCheckpoint,
+  type LanguageModel,
+} from "./checkpoint.js";
+export {
+  toPromptCompletions,
+  chooseTokenizer,
+  prepareData,
+  fingerprintExamples,
+  type TrainItem,
+  type PreparedData,
+} from "./prepare.js";
+export type { StepEvent, EvalEvent, CheckpointEvent, TrainEvent } from "./events.js";
+export { train, trainIterator, type TrainOptions, type TrainResult, type StopReason } from "./loop.js";
+export { buildRunManifest, TRAIN_LIBRARY_VERSION, type RunManifestParts } from "./run-manifest.js";
+export { generate, type GenerateOptions, type Generation } from "./sample.js";
+export { createGenerateFn, renderGenerationPrompt, type GenerateFnOptions } from "./generate-fn.js";
 export type {
   Tf,
   Tensor,
