@@ -90,3 +90,59 @@ describe("fast wasm kernels", () => {
     }
   });
 });
+
+describe("bit-exact data-movement kernels (Transpose, GatherV2)", () => {
+  beforeAll(async () => {
+    await tf.setBackend("wasm");
+    await tf.ready();
+  });
+
+  // [name, input shape, op]; the cpu backend's transpose/gather are exact copies, so it is the oracle.
+  const cases: Array<[string, number[], (x: tf.Tensor) => tf.Tensor]> = [
+    ["2-D tiled", [256, 192], (x) => tf.transpose(x)],
+    ["2-D odd", [67, 130], (x) => tf.transpose(x)],
+    ["batched tiled", [3, 64, 96], (x) => tf.transpose(x, [0, 2, 1])],
+    ["head split", [2, 8, 4, 16], (x) => tf.transpose(x, [0, 2, 1, 3])],
+    ["int32", [64, 128], (x) => tf.transpose(tf.cast(tf.mul(x, 1e6), "int32"))],
+    ["embedding gather", [261, 32], (x) => tf.gather(x, tf.tensor1d([0, 260, 5, 5, 17], "int32"))],
+    ["2-D index gather", [10, 3, 2], (x) => tf.gather(x, tf.tensor2d([[9, 0], [1, 1]], [2, 2], "int32"))],
+    ["axis-1 gather (stock path)", [4, 6], (x) => tf.gather(x, tf.tensor1d([5, 0], "int32"), 1)],
+  ];
+
+  it.each(cases)("matches the cpu backend bit for bit: %s", async (_name, shape, op) => {
+    expect(fastKernelStatus().enabled).toBe(true);
+    const values = tf.tidy(() => data(shape, 11).dataSync() as Float32Array);
+    const run = (): { shape: number[]; bits: Buffer } =>
+      tf.tidy(() => {
+        const t = op(tf.tensor(values, shape));
+        return { shape: t.shape, bits: Buffer.from(t.dataSync().buffer.slice(0)) };
+      });
+    const fast = run();
+    await tf.setBackend("cpu");
+    const ref = run();
+    await tf.setBackend("wasm");
+    expect(fast.shape).toEqual(ref.shape);
+    expect(fast.bits.equals(ref.bits)).toBe(true);
+  });
+
+  it("gathers rows exactly and rejects out-of-range indices by name", () => {
+    fastKernelStatus();
+    tf.tidy(() => {
+      const table = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
+      expect(Array.from(tf.gather(table, tf.tensor1d([2, 0], "int32")).dataSync())).toEqual([5, 6, 1, 2]);
+      expect(() => tf.gather(table, tf.tensor1d([3], "int32"))).toThrow(/GatherV2: the index value 3 is not in \[0, 2\]/);
+    });
+  });
+
+  it("transposes exactly like a JS reference", () => {
+    fastKernelStatus();
+    tf.tidy(() => {
+      const x = data([96, 128], 9);
+      const xs = x.dataSync();
+      const t = tf.transpose(x).dataSync();
+      let ok = true;
+      for (let i = 0; i < 96 && ok; i++) for (let j = 0; j < 128; j++) if (t[j * 96 + i] !== xs[i * 128 + j]) ok = false;
+      expect(ok).toBe(true);
+    });
+  });
+});

@@ -10,6 +10,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { hasWasmInternals, PINNED_TFJS_VERSION } from "./wasm-internals.js";
 import { registerSliceMatMul, sliceMatMulRaw } from "./slice-matmul.js";
+import { makeFastTranspose } from "./transpose.js";
+import { makeFastGather } from "./gather.js";
 
 /** Whether the fast wasm kernels are in use on the current backend, and why not if they are not. */
 export interface FastKernelStatus {
@@ -65,6 +67,67 @@ function runChecks(): string {
   return "";
 }
 
+/** Inputs whose transposes and gathers the data-movement kernels are checked on (bit-exact). */
+function dataMovementCases(): Array<() => tf.Tensor> {
+  return [
+    () => tf.transpose(ramp([37, 70], 0.3)),
+    () => tf.transpose(ramp([128, 96], 0.35)),
+    () => tf.transpose(ramp([2, 64, 160], 0.45), [0, 2, 1]),
+    () => tf.transpose(ramp([2, 5, 3, 4], 0.2), [0, 2, 1, 3]),
+    () => tf.transpose(ramp([3, 33, 65], 0.4), [0, 2, 1]),
+    () => tf.transpose(ramp([2, 3, 4, 5, 6], 0.5), [1, 0, 3, 2, 4]),
+    () => tf.transpose(ramp([4, 1, 6], 0.6), [2, 1, 0]),
+    () => tf.transpose(tf.cast(tf.mul(ramp([6, 7], 0.1), 1000), "int32")),
+    () => tf.gather(ramp([9, 5], 0.7), tf.tensor1d([3, 0, 8, 3], "int32")),
+    () => tf.gather(ramp([7, 2, 3], 0.8), tf.tensor2d([[6, 1], [0, 0]], [2, 2], "int32")),
+  ];
+}
+
+function bitsOf(make: () => tf.Tensor): Uint8Array {
+  return tf.tidy(() => {
+    const t = make();
+    const d = t.dataSync();
+    return new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength));
+  });
+}
+
+let dataKernelsInstalled = false;
+
+/**
+ * Swaps the wasm backend's `Transpose` and `GatherV2` for the heap-copy versions (bit-exact, so they
+ * change speed only), after checking them against the stock kernels; restores the stock kernels and
+ * returns a reason if any output differs.
+ */
+function installDataMovementKernels(): string {
+  if (dataKernelsInstalled) return "";
+  const names = ["Transpose", "GatherV2"] as const;
+  const stock = names.map((n) => tf.getKernel(n, "wasm"));
+  if (stock.some((k) => k === undefined)) return "stock Transpose/GatherV2 kernels not found";
+  const cases = dataMovementCases();
+  const want = cases.map(bitsOf);
+  const swap = (configs: tf.KernelConfig[]): void => {
+    for (const c of configs) {
+      tf.unregisterKernel(c.kernelName, "wasm");
+      tf.registerKernel(c);
+    }
+  };
+  const original = stock as tf.KernelConfig[];
+  swap([
+    { ...original[0]!, kernelFunc: makeFastTranspose(original[0]!.kernelFunc) },
+    { ...original[1]!, kernelFunc: makeFastGather(original[1]!.kernelFunc) },
+  ]);
+  for (let i = 0; i < cases.length; i++) {
+    const got = bitsOf(cases[i]!);
+    const ref = want[i]!;
+    if (got.length !== ref.length || got.some((b, j) => b !== ref[j])) {
+      swap(original);
+      return `fast data-movement kernel differs from stock on case ${i}`;
+    }
+  }
+  dataKernelsInstalled = true;
+  return "";
+}
+
 function swapPerm(rank: number): number[] {
   const p = [...Array(rank).keys()];
   p[rank - 2] = rank - 1;
@@ -86,7 +149,7 @@ export function fastKernelStatus(): FastKernelStatus {
   else {
     try {
       registerSliceMatMul();
-      reason = runChecks();
+      reason = runChecks() || installDataMovementKernels();
     } catch (e) {
       reason = `self-test threw: ${e instanceof Error ? e.message : String(e)}`;
     }
@@ -107,4 +170,13 @@ export function fastKernelsReady(): boolean {
  */
 export function setFastKernelsEnabled(enabled: boolean): void {
   forcedOff = !enabled;
+}
+
+/**
+ * Installs the fast wasm kernels for the current backend (slice matmul for `attentionImpl: "xnn"`,
+ * heap-copy `Transpose`/`GatherV2`), each after its self-test; a no-op elsewhere. Call it once after
+ * `initBackend()`; `xnnAttention` also calls it lazily. Returns the status.
+ */
+export function installFastKernels(): FastKernelStatus {
+  return fastKernelStatus();
 }
