@@ -327,6 +327,7 @@ export {
   createMemoryBaselineStore,
   openDirBaselineStore,
   renderReportMarkdown,
+  renderReportJson,
   writeReport,
   parseMetricsJsonl,
   lineChartSvg,

@@ -112,6 +112,7 @@ export {
 } from "./baselines.js";
 export {
   renderReportMarkdown,
+  renderReportJson,
   writeReport,
   type MarkdownReportOptions,
   type WriteReportOptions,

@@ -15,6 +15,7 @@ export interface MarkdownReportOptions {
   gate?: RegressionGateResult;
 }
 
+const MAX_LISTED = 20;
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const num = (v: number) => (Number.isFinite(v) ? String(Number(v.toFixed(4))) : "n/a");
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -74,6 +75,14 @@ export function renderReportMarkdown(report: EvaluationReport, options: Markdown
       );
     }
     L.push("");
+    for (const c of Object.values(options.comparison.metrics)) {
+      for (const [label, ids] of [["right → wrong", c.right_to_wrong], ["wrong → right", c.wrong_to_right]] as const) {
+        if (ids.length === 0) continue;
+        const shown = ids.slice(0, MAX_LISTED).map((id) => `\`${id}\``).join(", ");
+        L.push(`- ${c.metric} ${label} (${ids.length}): ${shown}${ids.length > MAX_LISTED ? `, … ${ids.length - MAX_LISTED} more` : ""}`);
+      }
+    }
+    L.push("");
   }
   if (options.gate) {
     const g = options.gate;
@@ -81,6 +90,16 @@ export function renderReportMarkdown(report: EvaluationReport, options: Markdown
   }
   for (const chart of options.charts ?? []) L.push(`![${chart.alt}](${chart.path})`, "");
   return L.join("\n");
+}
+
+/**
+ * The JSON form of a report: `JSON.stringify` with 2-space indentation and a trailing newline (the
+ * report's key order is fixed by {@link evaluate}, so equal reports give equal bytes).
+ *
+ * @param report - the evaluation report.
+ */
+export function renderReportJson(report: EvaluationReport): string {
+  return JSON.stringify(report, null, 2) + "\n";
 }
 
 /** Options for {@link writeReport}. */
@@ -129,7 +148,7 @@ export async function writeReport(dir: string, report: EvaluationReport, options
   const { metrics: _metrics, ...md } = options;
   const json = join(dir, "report.json");
   const markdown = join(dir, "report.md");
-  await fs.writeFile(json, JSON.stringify(report, null, 2) + "\n");
+  await fs.writeFile(json, renderReportJson(report));
   await fs.writeFile(markdown, renderReportMarkdown(report, { ...md, charts }));
   return { json, markdown, charts: written };
 }

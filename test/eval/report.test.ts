@@ -17,6 +17,7 @@ import {
   parseEvaluationManifest,
   parseMetricsJsonl,
   regressionGate,
+  renderReportJson,
   renderReportMarkdown,
   reportToManifest,
   writeReport,
@@ -60,6 +61,8 @@ describe("Markdown and SVG reports", () => {
     expect(md).toContain("## exact_answer by category");
     expect(md).toContain("| a | 75.0% | 4 |");
     expect(md).toContain("| exact_answer | 50.0% | 75.0% | +0.25 | +50.00% |");
+    expect(md).toContain("- exact_answer wrong → right (3): `r06`, `r07`, `r08`");
+    expect(md).not.toContain("right → wrong");
     expect(md).toContain("**Regression gate: PASS**");
     expect(md).toContain("![loss](loss.svg)");
     expect(md).toContain("| answer_line | 12 |");
@@ -77,6 +80,7 @@ describe("Markdown and SVG reports", () => {
     const md = readFileSync(out.markdown, "utf8");
     expect(md).toContain("![exact_answer by category](categories.svg)");
     expect(md).toContain("![training loss](loss.svg)");
+    expect(readFileSync(out.json, "utf8")).toBe(renderReportJson(r));
     expect(JSON.parse(readFileSync(out.json, "utf8"))).toEqual(r);
     const loss = readFileSync(join(dir, "out", "loss.svg"), "utf8");
     expect(loss.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"")).toBe(true);
