@@ -2,7 +2,7 @@ import { TunixError } from "../errors.js";
 import type { ChatMessage, PromptCompletion, ReasoningTrace, TrainingExample } from "../schema/index.js";
 import { messagesOf, renderConversation, traceTurns } from "./conversation.js";
 import { resolveOptions, validTrace, type RenderTraceOptions } from "./options.js";
-import { traceContentId } from "./trace-id.js";
+import { contentIdOf } from "./trace-id.js";
 
 /** The output formats of {@link renderTrace}. */
 export type TraceFormat = "trace" | "tunix_sft" | "training_example" | "messages" | "prompt_completion";
@@ -50,7 +50,7 @@ export type RenderedTrace = ReasoningTrace | TunixSftRecord | TrainingExample | 
  * @param format - one of {@link TRACE_FORMATS}.
  * @param options - see {@link RenderTraceOptions}.
  * @throws TunixError `CONTROL_TOKEN_IN_CONTENT` naming the field when content holds a Gemma control token
- *   (unless `controlTokens` is `"strip"` or `"keep"`); `INVALID_ARGUMENT` for an unknown format or option;
+ *   (unless `controlTokens` is `"strip"` or `"keep"`; the `"trace"` format returns content unchanged); `INVALID_ARGUMENT` for an unknown format or option;
  *   {@link TemplateError} if the template refuses the conversation.
  */
 export function renderTrace(trace: ReasoningTrace, format: "trace", options?: RenderTraceOptions): ReasoningTrace;
@@ -77,13 +77,13 @@ export function renderTrace(trace: ReasoningTrace, format: TraceFormat, options?
     }
     case "tunix_sft":
       return {
-        id: o.id ?? traceContentId(t),
+        id: o.id ?? contentIdOf(t),
         prompts: renderConversation(t, o).full,
         final_answer: t.final_answer,
         metadata: { trace_version: t.trace_version, format: "tunix_sft", ...(t.meta ?? {}) },
       };
     case "training_example": {
-      const id = o.id ?? traceContentId(t);
+      const id = o.id ?? contentIdOf(t);
       const turns = traceTurns(t, o);
       const sys = turns.system !== "" ? `${turns.system}\n\n` : "";
       const prompt = o.compat === "tunix-rt" ? `${turns.user}\n\nPlease show your reasoning steps.` : sys + turns.user;

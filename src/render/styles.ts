@@ -28,6 +28,12 @@ export function responseParts(trace: ReasoningTrace, policy: ControlTokenPolicy)
   };
 }
 
+function requireText(value: unknown, fn: string): void {
+  if (typeof value !== "string") {
+    throw new TunixError("INVALID_ARGUMENT", `${fn} expects a string, got ${value === null ? "null" : typeof value}`);
+  }
+}
+
 /** Removes every occurrence of `needle`, repeating until none is left. */
 function removeAll(text: string, needle: string): string {
   let out = text;
@@ -50,8 +56,11 @@ export const STEP_CONTINUATION_INDENT = "   ";
  *
  * @param content - a step's content.
  * @param style - the response style.
+ * @throws TunixError `INVALID_ARGUMENT` for a non-string content or an unknown style.
  */
 export function normalizeStep(content: string, style: ResponseStyle): string {
+  requireText(content, "normalizeStep");
+  checkStyle(style, "normalizeStep");
   return pythonStrip(style === "xml_tags" ? removeAll(content, "</reasoning>") : content);
 }
 
@@ -61,8 +70,10 @@ export function normalizeStep(content: string, style: ResponseStyle): string {
  * end of the response.
  *
  * @param answer - the trace's final answer.
+ * @throws TunixError `INVALID_ARGUMENT` for a non-string answer.
  */
 export function normalizeAnswer(answer: string): string {
+  requireText(answer, "normalizeAnswer");
   return pythonStrip(answer);
 }
 

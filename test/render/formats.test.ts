@@ -171,6 +171,7 @@ describe("bad input", () => {
     expect(e.message).toContain("steps[0].content: must not be empty");
     expect(thrown(() => renderResponse(null as never))).toBeInstanceOf(TraceValidationError);
     expect(thrown(() => traceToMessages({ prompt: "x" } as never)).message).toContain("final_answer");
+    expect(thrown(() => traceContentId(undefined as never))).toBeInstanceOf(TraceValidationError);
   });
 
   it("unknown formats and options are INVALID_ARGUMENT errors naming the option", () => {
@@ -185,6 +186,9 @@ describe("bad input", () => {
       [() => renderTrace(calc, "tunix_sft", { id: "" }), "renderTrace: options.id must not be empty"],
       [() => renderResponse(calc, { style: 1 as never }), 'renderResponse: options: style must be "reasoning_answer" or "xml_tags", got 1'],
       [() => parseResponse(42 as never), "parseResponse expects a string, got number"],
+      [() => normalizeStep(null as never, "xml_tags"), "normalizeStep expects a string, got null"],
+      [() => normalizeStep("x", "md" as never), 'normalizeStep: style must be "reasoning_answer" or "xml_tags", got "md"'],
+      [() => normalizeAnswer(1 as never), "normalizeAnswer expects a string, got number"],
       [() => parseResponse("x", "json" as never), 'parseResponse: style must be "reasoning_answer" or "xml_tags", got "json"'],
     ];
     for (const [f, message] of cases) {

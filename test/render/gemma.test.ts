@@ -219,6 +219,7 @@ describe("renderChat rules", () => {
       expect((error as Error).message).toMatch(pattern);
     };
     bad(() => renderChat("hi" as never), /messages must be an array, got string/);
+    bad(() => pythonStrip(5 as never), /^pythonStrip expects a string, got number$/);
     bad(() => renderChat([u("q"), { role: "tool", content: "x" } as never]), /messages\[1\]\.role/);
     bad(() => renderChat([{ role: "user", content: 3 } as never]), /messages\[0\]\.content/);
     bad(() => renderChat([u("q")], { template: "gemma4" as never }), /options\.template must be "gemma2" or "gemma3", got "gemma4"/);
