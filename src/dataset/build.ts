@@ -37,7 +37,8 @@ export interface BuildDatasetOptions {
  * heap (memory O(limit), not O(store)), and returns the frozen manifest. The same request over the same
  * traces gives the same ids, order and fingerprint on any adapter, Node version or machine:
  *
- * - `latest`: newest `created_at` first (ties: larger id first).
+ * - `latest`: newest `created_at` first (ties: larger id first); streams newest first and stops as soon
+ *   as no older trace can qualify.
  * - `random`: traces ranked by sha256(seed, content hash) (ties: smaller id first), lowest ranks kept. No
  *   sequential PRNG is involved, so the result cannot depend on the order a store streams in.
  * - `stratified`: the same ranking inside each stratum of `stratify.by`; explicit `quotas`, or `limit`
@@ -62,8 +63,28 @@ export async function buildDataset(
   const batchSize = options.batchSize ?? 1000;
 
   const selector = new Selector(request);
-  for await (const st of store.stream(request.filter, { batchSize })) selector.offer(st);
-  const { selected, candidateCount, stratumCandidates } = selector.finish();
+  let stoppedEarly = false;
+  if (request.strategy === "latest") {
+    // Newest first, so the stream can stop once the heap is full and traces get older than its oldest.
+    // The heap still decides ties, so the result does not depend on how a backend orders equal times.
+    let previous: string | undefined;
+    for await (const st of store.stream(request.filter, { batchSize, orderBy: "created_at", direction: "desc" })) {
+      if (previous !== undefined && st.created_at > previous) {
+        throw new TunixError("BACKEND_ERROR", `${store.kind} store streamed created_at ${st.created_at} after ${previous} in descending order`);
+      }
+      previous = st.created_at;
+      selector.offer(st);
+      if (selector.exhausted(st.created_at)) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+  } else {
+    for await (const st of store.stream(request.filter, { batchSize })) selector.offer(st);
+  }
+  const result = selector.finish();
+  const { selected, stratumCandidates } = result;
+  const candidateCount = stoppedEarly ? await store.count(request.filter) : result.candidateCount;
 
   const digest = new SelectionDigest();
   for (const c of selected) digest.add(c.id, c.content_hash);

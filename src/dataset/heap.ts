@@ -29,6 +29,16 @@ export class BoundedHeap<T extends HeapItem> {
     return this.items.length;
   }
 
+  /** The worst kept item (the next to be evicted), or undefined when empty. */
+  worst(): T | undefined {
+    return this.items[0];
+  }
+
+  /** True when the heap holds `capacity` items. */
+  get full(): boolean {
+    return this.items.length >= this.capacity;
+  }
+
   /** True when an item ranked like `probe` would be kept (the heap has room or `probe` beats the worst). */
   accepts(probe: T): boolean {
     if (this.capacity <= 0) return false;

@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 
-/** Names the sampling rule recorded in manifests: rank = sha256 of (seed, content hash), ties by id. */
-export const SAMPLER = "sha256(seed,content_hash)-topk@1";
+/**
+ * Names the sampling rule recorded in manifests: rank = first 52 bits of sha256(seed, content hash), ties
+ * broken by content hash, then id; the lowest ranks are kept.
+ */
+export const SAMPLER = "sha256(seed,content_hash)[52],content_hash,id-topk@1";
 
 /** Version of the split assignment rule. */
 export const SPLIT_ALGORITHM = "split@1";
@@ -12,15 +15,17 @@ export function seedTag(seed: number | string): string {
 }
 
 /**
- * Sampling rank of a trace: hex sha256 of `select@1 \0 seed \0 content_hash`. A lower rank is chosen first.
- * It depends on nothing but the seed and the trace's content, so the chosen set and its order are the same
- * whatever order a store streams in, and a trace keeps its rank as the store grows.
+ * Sampling rank of a trace: the first 52 bits of sha256(`select@1 \0 seed \0 content_hash`) as an integer
+ * (exact in a double). A lower rank is chosen first. It depends on nothing but the seed and the trace's
+ * content, so the chosen set and its order are the same whatever order a store streams in, and a trace
+ * keeps its rank as the store grows. A number instead of the hex digest keeps each candidate small.
  *
  * @param seed - the request's seed tag ({@link seedTag}).
  * @param contentHash - the trace's content hash.
  */
-export function sampleRank(seed: string, contentHash: string): string {
-  return createHash("sha256").update(`select@1\u0000${seed}\u0000${contentHash}`).digest("hex");
+export function sampleRank(seed: string, contentHash: string): number {
+  const hex = createHash("sha256").update(`select@1\u0000${seed}\u0000${contentHash}`).digest("hex");
+  return parseInt(hex.slice(0, 13), 16);
 }
 
 /**

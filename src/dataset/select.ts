@@ -14,12 +14,12 @@ export const MISSING_STRATUM = "(missing)";
 export interface Candidate extends HeapItem {
   /** Store id. */
   id: string;
-  /** Store creation time (ISO-8601 UTC ms). */
+  /** Store creation time (ISO-8601 UTC ms); "" when the strategy does not need it. */
   created_at: string;
   /** Content hash. */
   content_hash: string;
-  /** Sampling rank (hex), or "" for `latest`. */
-  rank: string;
+  /** Sampling rank, or 0 for `latest`. */
+  rank: number;
   /** Stratum label ("" when not stratified). */
   stratum: string;
   /** Dedup key (only with `dedupe`). */
@@ -50,9 +50,10 @@ function betterLatest(a: Candidate, b: Candidate): boolean {
   return a.created_at !== b.created_at ? a.created_at > b.created_at : a.id > b.id;
 }
 
-/** Lowest rank first; ties (identical content) by id ascending. */
+/** Lowest rank first; ties by content hash, then (identical content) by id, ascending. */
 function betterRank(a: Candidate, b: Candidate): boolean {
-  return a.rank !== b.rank ? a.rank < b.rank : a.id < b.id;
+  if (a.rank !== b.rank) return a.rank < b.rank;
+  return a.content_hash !== b.content_hash ? a.content_hash < b.content_hash : a.id < b.id;
 }
 
 /** Stratum label of a meta value: strings as they are, other JSON values as canonical JSON. */
@@ -79,6 +80,8 @@ function traceChars(t: StoredTrace["trace"]): number {
 export class Selector {
   private readonly buckets = new Map<string, Bucket>();
   private readonly counts = new Map<string, number>();
+  private readonly labels = new Map<string, string>();
+  private readonly latest: boolean;
   private readonly better: (a: Candidate, b: Candidate) => boolean;
   private readonly seed: string;
   private readonly path: string[] | undefined;
@@ -86,7 +89,8 @@ export class Selector {
 
   /** @param request - a validated request. */
   constructor(private readonly request: DatasetRequest) {
-    this.better = request.strategy === "latest" ? betterLatest : betterRank;
+    this.latest = request.strategy === "latest";
+    this.better = this.latest ? betterLatest : betterRank;
     this.seed = request.seed === undefined ? "" : seedTag(request.seed);
     this.path = request.stratify?.by.split(".");
   }
@@ -111,19 +115,22 @@ export class Selector {
     let stratum = "";
     if (this.path !== undefined) {
       stratum = stratumOf(st.trace.meta, this.path);
-      const n = this.counts.get(stratum);
+      const label = stratum;
+      const n = this.counts.get(label);
       if (n === undefined && this.counts.size >= MAX_STRATA) {
         throw new TunixError(
           "DATASET_INVALID",
           `stratify.by "${this.request.stratify!.by}" has more than ${MAX_STRATA} distinct values; stratify by a coarser field`,
         );
       }
-      this.counts.set(stratum, (n ?? 0) + 1);
+      this.counts.set(label, (n ?? 0) + 1);
+      stratum = this.labels.get(label) ?? (this.labels.set(label, label), label); // one string per stratum
     }
     const bucket = this.bucket(stratum);
     if (bucket === undefined) return;
-    const rank = this.request.strategy === "latest" ? "" : sampleRank(this.seed, st.content_hash);
-    const c: Candidate = { pos: -1, id: st.id, created_at: st.created_at, content_hash: st.content_hash, rank, stratum, group: "", steps: 0, chars: 0 };
+    const rank = this.latest ? 0 : sampleRank(this.seed, st.content_hash);
+    const created = this.latest ? st.created_at : "";
+    const c: Candidate = { pos: -1, id: st.id, created_at: created, content_hash: st.content_hash, rank, stratum, group: "", steps: 0, chars: 0 };
     if (!bucket.heap.accepts(c)) return;
     if (this.request.dedupe) {
       c.group = dedupKey(st.trace);
@@ -140,6 +147,19 @@ export class Selector {
       bucket.groups.set(c.group, c);
       if (out !== undefined && out !== c) bucket.groups.delete(out.group);
     }
+  }
+
+  /**
+   * For `latest` fed in `created_at`-descending order: true once no later trace can be selected (the heap
+   * is full and `createdAt` is older than its oldest kept trace), so the stream can stop early.
+   *
+   * @param createdAt - creation time of the trace just offered.
+   */
+  exhausted(createdAt: string): boolean {
+    if (!this.latest || this.path !== undefined) return false;
+    const heap = this.buckets.get("")?.heap;
+    const worst = heap?.worst();
+    return heap !== undefined && heap.full && worst !== undefined && createdAt < worst.created_at;
   }
 
   /** The selection, in dataset order. */

@@ -1,14 +1,13 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TunixError } from "../errors.js";
-import { canonicalJson } from "../internal/canonical-json.js";
 import { sha256Hex } from "../internal/hash.js";
 import type { ArtifactStore } from "../storage/index.js";
 import { atomicWriteFile } from "./atomic-write.js";
 import { unsafeKeyReason } from "./common.js";
 import type { DatasetManifest } from "./dataset-schema.js";
 import { manifestKey, parseManifest, type AnyManifest, type ManifestKind, type TypedManifest } from "./parse.js";
-import { manifestChecksum, stableJson } from "./stable-json.js";
+import { canonicalSha256, manifestChecksum, stableJson } from "./stable-json.js";
 
 const SUFFIX: Record<ManifestKind, string> = { dataset: "manifest.json", training_run: "run.json", evaluation: "eval.json" };
 
@@ -66,7 +65,7 @@ function contentOf(typed: TypedManifest): string {
     delete rest.provenance;
     delete rest.library_version;
   }
-  return canonicalJson(rest);
+  return canonicalSha256(rest);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildDataset, type DatasetRequestInput } from "../../src/dataset/index.js";
+import { buildDataset, SAMPLER, type DatasetRequestInput } from "../../src/dataset/index.js";
 import { isTunixError } from "../../src/errors.js";
 import { parseDatasetManifest } from "../../src/manifest/index.js";
 import { createMemoryStore, type TraceStore } from "../../src/storage/index.js";
@@ -125,7 +125,7 @@ describe("buildDataset", () => {
 
   it("records selection details, content hashes and a valid checksum", async () => {
     const m = await buildDataset(await memStore(20), { name: "d", version: "v1", strategy: "random", seed: "s", limit: 3 });
-    expect(m.selection).toMatchObject({ op: "select@1", sampler: "sha256(seed,content_hash)-topk@1", args: { strategy: "random", seed: "s", limit: 3 } });
+    expect(m.selection).toMatchObject({ op: "select@1", sampler: SAMPLER, args: { strategy: "random", seed: "s", limit: 3 } });
     expect(m.content_hashes).toHaveLength(3);
     expect(m.checksum).toMatch(/^sha256:/);
     expect(m.stats).toMatchObject({ trace_count: 3 });

@@ -194,3 +194,20 @@ describe("keys and stable JSON", () => {
     );
   });
 });
+
+describe("canonicalSha256", () => {
+  it("equals sha256(canonicalJson(v)) on varied data", async () => {
+    const { canonicalSha256 } = await import("../../src/manifest/stable-json.js");
+    const { hashJson } = await import("../../src/internal/hash.js");
+    const values = [
+      { b: 1, a: [1, undefined, null, "x\u2028\"é😀"], c: { z: undefined, y: -0, x: 1e21, w: 0.1 } },
+      [],
+      {},
+      "s",
+      { ids: Array.from({ length: 30_000 }, (_, i) => `id-${i}`) },
+      { "10": 1, "9": 2, "\uffff": 3, "\u{1F600}": 4 },
+    ];
+    for (const v of values) expect(canonicalSha256(v)).toBe(hashJson(v));
+    expect(() => canonicalSha256({ a: NaN })).toThrow("Cannot hash non-finite number NaN");
+  });
+});
