@@ -201,7 +201,7 @@ export function tokenizerFromSpec(spec: unknown): Tokenizer {
 
 /** Options for {@link trainBpeTokenizer}. */
 export interface TrainBpeOptions {
-  /** Target vocabulary size including specials and bytes (≥ 261). Default 512. */
+  /** Maximum vocabulary size including specials and bytes (≥ 261); smaller when pairs run out. Default 512. */
   readonly vocabSize?: number;
   /** Pairs seen fewer times than this are never merged. Default 2. */
   readonly minFrequency?: number;

@@ -146,3 +146,23 @@ describe("bit-exact data-movement kernels (Transpose, GatherV2)", () => {
     });
   });
 });
+
+describe("geluSigmoid", () => {
+  it("equals the tanh-form GELU and its autodiff gradient within float32 rounding", async () => {
+    const { geluSigmoid } = await import("../../src/train/kernels/gelu.js");
+    for (const backend of ["wasm", "cpu"]) {
+      await tf.setBackend(backend);
+      tf.tidy(() => {
+        const x = tf.mul(data([64, 48], 12), 4);
+        const w = data([64, 48], 13);
+        const ref = (a: tf.Tensor): tf.Tensor =>
+          tf.mul(tf.mul(a, 0.5), tf.add(tf.tanh(tf.mul(tf.add(a, tf.mul(tf.pow(a, 3), 0.044715)), Math.sqrt(2 / Math.PI))), 1));
+        expect(maxDiff(geluSigmoid(tf, x), ref(x))).toBeLessThan(2e-6);
+        const gRef = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(ref(a), w)))(x);
+        const gFast = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(geluSigmoid(tf, a), w)))(x);
+        expect(maxDiff(gFast, gRef)).toBeLessThan(1e-5);
+      });
+    }
+    await tf.setBackend("wasm");
+  });
+});
