@@ -9,7 +9,7 @@ import { exactAnswer, formatCompliance, type ScoreDetails, type Scorer } from ".
 import { DEFAULT_BOOTSTRAP_RESAMPLES, compensatedSum } from "./stats.js";
 import { gemmaTemplateIdentity, type TemplateIdentity } from "./template.js";
 import type { GemmaTemplate } from "../render/index.js";
-import { LIBRARY_NAME, LIBRARY_VERSION } from "./version.js";
+import { LIBRARY_VERSION } from "../internal/version.js";
 
 /** A generator for one prompt: any model, local or remote. */
 export type GenerateFn = (prompt: string, item: EvalItem) => Promise<string> | string;
@@ -195,7 +195,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
     template,
     model: { name: options.model?.name ?? null, hash: options.model?.hash ?? null },
     seed: options.seed,
-    library: { name: LIBRARY_NAME, version: LIBRARY_VERSION },
+    library: { name: "tunix-rt", version: LIBRARY_VERSION },
     config: {
       scorers: names,
       extraction_methods: [...(options.extract?.methods ?? EXTRACTION_METHODS)],
