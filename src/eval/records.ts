@@ -1,3 +1,4 @@
+import { TunixError } from "../errors.js";
 import type { ExtractionMethod } from "./extract.js";
 import type { ScoreDetails } from "./scorers.js";
 
@@ -47,7 +48,12 @@ export function recordToJsonl(record: EvalRecord): string {
 /** Opens a records file for writing (truncating it); returns a sink and a close function. */
 export async function openRecordsFile(path: string): Promise<{ sink: RecordSink; close: () => Promise<void> }> {
   const { open } = await import("node:fs/promises");
-  const handle = await open(path, "w");
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "w");
+  } catch (e) {
+    throw new TunixError("EVAL_ERROR", `evaluate: cannot open recordsPath ${path}: ${(e as Error).message}`, { cause: e, details: { path } });
+  }
   return {
     sink: { write: (chunk: string) => handle.write(chunk) },
     close: () => handle.close(),

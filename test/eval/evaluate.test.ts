@@ -235,6 +235,15 @@ describe("evaluate rejects bad inputs with named errors", () => {
     expect(codes[4]!.message).toBe('evaluate: duplicate scorer name "exact_answer"');
   });
 
+  it("an unwritable recordsPath is named before any generation", async () => {
+    const set = await makeSet(2);
+    let calls = 0;
+    const e = await errorOf(evaluate(base(set, { recordsPath: join(tmpdir(), "no-such-dir-tunix", "r.jsonl"), generate: async (p) => (calls++, fakeResponse(p)) })));
+    expect(e.code).toBe("EVAL_ERROR");
+    expect(e.message).toMatch(/^evaluate: cannot open recordsPath .*no-such-dir-tunix.*r\.jsonl: ENOENT/);
+    expect(calls).toBe(0);
+  });
+
   it("an aborted signal stops the run", async () => {
     const set = await makeSet(5);
     const controller = new AbortController();
