@@ -23,12 +23,20 @@ export interface ParsedResponse {
 const GENERATION_PROMPT = /^<start_of_turn>model\r?\n/;
 const STEP_LINE = /^(\d+)\.([ \t][^]*)?$/;
 
-/** The response body: an echoed generation prompt removed, cut at the first control token. */
+/**
+ * The response body: a leading `<bos>` and any turns before the first model turn (a whole rendered
+ * conversation) or an echoed generation prompt are skipped; the body is cut at the first control token.
+ */
 function bodyOf(text: string): string {
-  let t = text;
-  const lead = pythonLstrip(t);
-  const echo = GENERATION_PROMPT.exec(lead);
-  if (echo) t = lead.slice(echo[0].length);
+  let t = pythonLstrip(text);
+  if (t.startsWith("<bos>")) t = t.slice("<bos>".length);
+  if (/^<start_of_turn>(user|system)\b/.test(t)) {
+    const model = /<start_of_turn>model\r?\n/.exec(t);
+    t = model ? t.slice(model.index + model[0].length) : "";
+  } else {
+    const echo = GENERATION_PROMPT.exec(t);
+    if (echo) t = t.slice(echo[0].length);
+  }
   const cut = findControlToken(t);
   return cut ? t.slice(0, cut.index) : t;
 }
@@ -120,9 +128,9 @@ function parseXmlTags(body: string): ParsedResponse {
 }
 
 /**
- * Recovers steps and answer from a model response (or a rendered model turn). Tolerant: an echoed
- * `<start_of_turn>model\n` is skipped, everything from the first Gemma control token on (`<end_of_turn>`,
- * `<eos>`, ...) is ignored, end markers may be missing, `\r\n` line ends are accepted, and `Answer:` /
+ * Recovers steps and answer from a model response (or a rendered model turn, or a whole rendered
+ * conversation, whose first model turn is read). Tolerant: an echoed `<start_of_turn>model\n` is skipped,
+ * everything from the first Gemma control token on (`<end_of_turn>`, `<eos>`, ...) is ignored, end markers may be missing, `\r\n` line ends are accepted, and `Answer:` /
  * `Reasoning:` match case-insensitively. In `reasoning_answer`, a line `N. text` starts a step, other lines
  * continue it (an indent of {@link STEP_CONTINUATION_INDENT} removed), and the first line starting with
  * `Answer:` at column 0 (else the first indented one) begins the answer, which runs to the end. In

@@ -88,6 +88,21 @@ describe("package entry points", () => {
       expect(duplicates).toEqual([]);
     });
 
+    it("the root entry re-exports everything the render and schema areas publish", () => {
+      // Cross-area helpers that areas share but users do not need.
+      const notPublic = new Set(["fromZodIssues"]);
+      const root = exported.get(".") ?? new Map();
+      const missing: string[] = [];
+      for (const area of ["render", "schema"]) {
+        const file = program.getSourceFile(join(ROOT, "src", area, "index.ts"));
+        const symbol = file && checker.getSymbolAtLocation(file);
+        for (const s of symbol ? checker.getExportsOfModule(symbol) : []) {
+          if (!root.has(s.getName()) && !notPublic.has(s.getName())) missing.push(`${area}: ${s.getName()}`);
+        }
+      }
+      expect(missing).toEqual([]);
+    });
+
     it("nothing from src/internal/ is exported", () => {
       const leaks: string[] = [];
       for (const [sub, names] of exported) {

@@ -1,19 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  isTunixError,
-  normalizeAnswer,
-  normalizeStep,
-  parseResponse,
-  parseTraceJsonl,
-  renderChat,
-  renderResponse,
-  renderTrace,
-  traceContentId,
-  traceToMessages,
-  TraceValidationError,
-  type ReasoningTrace,
-} from "../../src/index.js";
+// The render area's own entry (the root re-exports it by name; test/package checks that).
+import { isTunixError, TraceValidationError } from "../../src/errors.js";
+import { parseTraceJsonl, type ReasoningTrace } from "../../src/schema/index.js";
+import { normalizeAnswer, normalizeStep, parseResponse, renderChat, renderResponse, renderTrace, traceContentId, traceToMessages } from "../../src/render/index.js";
 import { hasReference, referencePath } from "../helpers/reference.js";
 
 /** Runs `f` and returns what it threw. */
@@ -217,6 +207,11 @@ describe("parseResponse tolerance", () => {
     expect(parseResponse("Let me think.\n1. a\nmore of a\n3. b\nanswer: 5")).toEqual({ steps: ["a\nmore of a", "b"], answer: "5", wellFormed: false, style: "reasoning_answer" });
     expect(parseResponse("<reasoning>1. a\n2. b</reasoning><answer>42")).toEqual({ steps: ["a", "b"], answer: "42", wellFormed: false, style: "xml_tags" });
     expect(parseResponse("<reasoning>free text\nsecond line\n</reasoning> <answer> 9 </answer> trailing")).toEqual({ steps: ["free text", "second line"], answer: "9", wellFormed: false, style: "xml_tags" });
+    const whole = renderTrace(france, "tunix_sft").prompts;
+    for (const text of [whole, renderTrace(france, "tunix_sft", { compat: "tunix-rt", systemInstruction: "S" }).prompts, `<bos>${renderResponse(france)}`]) {
+      expect(parseResponse(text)).toMatchObject({ answer: "Paris", wellFormed: true, steps: ["Recall geography knowledge", "Identify France's capital"] });
+    }
+    expect(parseResponse("<bos><start_of_turn>user\nReasoning:\n1. a\nAnswer: 1<end_of_turn>\n")).toEqual({ steps: [], answer: null, wellFormed: false, style: null });
     expect(parseResponse("The answer is 12.")).toEqual({ steps: [], answer: null, wellFormed: false, style: null });
     expect(parseResponse("")).toEqual({ steps: [], answer: null, wellFormed: false, style: null });
   });

@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { Template } from "@huggingface/jinja";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isTunixError, pythonStrip, renderChat, TemplateError, type ChatMessage, type GemmaTemplate } from "../../src/index.js";
+// The render area's own entry (the root re-exports it by name; test/package checks that).
+import { isTunixError, TemplateError } from "../../src/errors.js";
+import { type ChatMessage } from "../../src/schema/index.js";
+import { pythonStrip, renderChat, type GemmaTemplate } from "../../src/render/index.js";
 import { hasReference, referencePath } from "../helpers/reference.js";
 
 interface GoldenCase {

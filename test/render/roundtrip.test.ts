@@ -1,20 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  GEMMA_CONTROL_TOKENS,
-  isTunixError,
-  normalizeAnswer,
-  normalizeStep,
-  parseResponse,
-  pythonStrip,
-  renderChat,
-  renderResponse,
-  renderTrace,
-  traceToMessages,
-  type ReasoningTrace,
-  type RenderTraceOptions,
-  type ResponseStyle,
-} from "../../src/index.js";
+// The render area's own entry (the root re-exports it by name; test/package checks that).
+import { isTunixError } from "../../src/errors.js";
+import { type ReasoningTrace } from "../../src/schema/index.js";
+import { GEMMA_CONTROL_TOKENS, normalizeAnswer, normalizeStep, parseResponse, pythonStrip, renderChat, renderResponse, renderTrace, traceToMessages, type RenderTraceOptions, type ResponseStyle } from "../../src/render/index.js";
 
 /** Text that tries to break the layout: line breaks, markers of both styles, numbering, odd whitespace. */
 const TRICKY = ["\n", "\r\n", "\r", "Answer:", "\nAnswer: 7", "answer :", "\n2. ", "1. ", "Reasoning:", "<reasoning>", "</reasoning>",

@@ -1,25 +1,7 @@
 import { describe, expectTypeOf, it } from "vitest";
-import {
-  GEMMA_CONTROL_TOKENS,
-  parseResponse,
-  pythonStrip,
-  renderChat,
-  renderResponse,
-  renderTrace,
-  traceToMessages,
-  type ChatMessage,
-  type ControlTokenPolicy,
-  type GemmaTemplate,
-  type MessagesRecord,
-  type ParsedResponse,
-  type PromptCompletion,
-  type ReasoningTrace,
-  type RenderTraceOptions,
-  type ResponseStyle,
-  type TraceFormat,
-  type TrainingExample,
-  type TunixSftRecord,
-} from "../../src/index.js";
+// The render area's own entry (the root re-exports it by name; test/package checks that).
+import { type ChatMessage, type PromptCompletion, type ReasoningTrace, type TrainingExample } from "../../src/schema/index.js";
+import { GEMMA_CONTROL_TOKENS, parseResponse, pythonStrip, renderChat, renderResponse, renderTrace, traceToMessages, type ControlTokenPolicy, type GemmaTemplate, type MessagesRecord, type ParsedResponse, type RenderTraceOptions, type ResponseStyle, type TraceFormat, type TunixSftRecord } from "../../src/render/index.js";
 
 declare const trace: ReasoningTrace;
 
