@@ -1,3 +1,5 @@
+import { TunixError } from "../errors.js";
+import type { TraceStore } from "../storage/index.js";
 import type { EvalSet } from "./eval-set.js";
 
 /** One eval item whose prompt also occurs in the training data. */
@@ -59,18 +61,23 @@ export function normalizePrompt(text: string): string {
  * Reports eval prompts that also occur in a training dataset, after {@link normalizePrompt}. Records may
  * be prompt strings, traces (`{prompt}`), stored traces (`{id, trace: {prompt}}`), training examples
  * (`{id, prompt, response}`), prompt/completion pairs, or chat records (`{messages}`: user turns are read).
- * Streams the data once; memory is bounded by the eval set.
+ * A {@link TraceStore} (anything with `stream()`) is read through `stream()`. Streams the data once; memory
+ * is bounded by the eval set.
  *
  * @param evalSet - the eval set.
- * @param data - training records, sync or async iterable.
+ * @param data - training records (sync or async iterable), or a trace store.
  * @param options - match mode.
  */
 export async function checkContamination(
   evalSet: EvalSet,
-  data: Iterable<unknown> | AsyncIterable<unknown>,
+  data: Iterable<unknown> | AsyncIterable<unknown> | { stream(): AsyncIterable<unknown> },
   options: ContaminationOptions = {},
 ): Promise<ContaminationReport> {
   const mode = options.mode ?? "exact";
+  if (mode !== "exact" && mode !== "contains") {
+    throw new TunixError("INVALID_ARGUMENT", `checkContamination: mode must be "exact" or "contains", got ${JSON.stringify(mode)}`);
+  }
+  const source = iterableOf(data);
   const cap = options.maxMatchesPerItem ?? 10;
   const byPrompt = new Map<string, number[]>();
   const normalized = evalSet.items.map((item) => normalizePrompt(item.prompt));
@@ -82,7 +89,7 @@ export async function checkContamination(
   const hits = evalSet.items.map(() => [] as { index: number; id: string | null }[]);
   let scanned = 0;
   let skipped = 0;
-  for await (const record of data as AsyncIterable<unknown>) {
+  for await (const record of source) {
     const index = scanned++;
     const texts = promptTexts(record);
     if (texts.length === 0) {
@@ -115,6 +122,15 @@ export async function checkContamination(
     contaminated,
     rate: evalSet.items.length === 0 ? 0 : contaminated.length / evalSet.items.length,
   };
+}
+
+function iterableOf(data: unknown): AsyncIterable<unknown> | Iterable<unknown> {
+  if (typeof data === "object" && data !== null) {
+    if (Symbol.asyncIterator in data || Symbol.iterator in data) return data as AsyncIterable<unknown>;
+    const stream = (data as { stream?: unknown }).stream;
+    if (typeof stream === "function") return (stream as () => AsyncIterable<unknown>).call(data);
+  }
+  throw new TunixError("INVALID_ARGUMENT", "checkContamination: data must be an iterable, an async iterable, or a store with stream()");
 }
 
 function promptTexts(record: unknown): string[] {

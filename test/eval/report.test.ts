@@ -7,6 +7,7 @@ import {
   barChartSvg,
   checkContamination,
   compareRuns,
+  createMemoryStore,
   evaluate,
   GEMMA_TEMPLATE_SHA256,
   gemmaTemplateIdentity,
@@ -170,6 +171,18 @@ describe("checkContamination", () => {
     const text = { text: "Q: What is the capital of France? A: Paris" };
     expect((await checkContamination(set, [text])).contaminated).toEqual([]);
     expect((await checkContamination(set, [text], { mode: "contains" })).contaminated.map((c) => c.item_id)).toEqual(["e2"]);
+  });
+
+  it("reads a TraceStore through stream() and names bad data", async () => {
+    const set = await loadEvalSet(items);
+    const store = createMemoryStore();
+    await store.put({ trace_version: "1.0", prompt: "What is 15 × 27?", final_answer: "405", steps: [{ i: 0, type: "calc", content: "15 × 27 = 405" }] }, { id: "t9" });
+    const r = await checkContamination(set, store);
+    expect(r.contaminated).toEqual([]); // inner symbols are kept: "15 × 27" is not "15 - 27"
+    await store.put({ trace_version: "1.0", prompt: "what is 15 - 27 ?", final_answer: "-12", steps: [{ i: 0, type: "calc", content: "x" }] }, { id: "t10" });
+    expect((await checkContamination(set, store)).contaminated).toEqual([{ item_id: "e3", prompt: "What is 15 - 27?", matches: [{ index: 1, id: "t10" }] }]);
+    await expect(checkContamination(set, 42 as never)).rejects.toThrow(/data must be an iterable/);
+    await expect(checkContamination(set, [], { mode: "fuzzy" as never })).rejects.toThrow(/mode must be "exact" or "contains"/);
   });
 
   it.skipIf(!hasReference)("eval_v2 against the shipped dev-reasoning-v2 dataset", async () => {
