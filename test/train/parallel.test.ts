@@ -107,8 +107,26 @@ describe("data-parallel worker replicas", () => {
     inproc.model.dispose();
   });
 
+  it("mainComputes: false (all shards in threads) gives the same weights as the default", async () => {
+    const out: Float32Array[] = [];
+    for (const mainComputes of [true, false]) {
+      const pool = createWorkerGradientSource({ workers: 2, mainComputes });
+      try {
+        const r = await run(handle, pool, 2);
+        const snaps = await pool.snapshots();
+        expect(snaps.length).toBe(mainComputes ? 2 : 2);
+        for (const snap of snaps) expect(Buffer.from(snap.buffer).equals(Buffer.from(r.weights.buffer))).toBe(true);
+        out.push(r.weights);
+        r.model.dispose();
+      } finally {
+        await pool.close();
+      }
+    }
+    expect(Buffer.from(out[0]!.buffer).equals(Buffer.from(out[1]!.buffer))).toBe(true);
+  });
+
   it("surfaces a replica failure as TRAIN_WORKER_FAILED and closes cleanly", async () => {
-    const pool = createWorkerGradientSource({ workers: 1 });
+    const pool = createWorkerGradientSource({ workers: 1, mainComputes: false });
     const config = resolveGPTConfig({ preset: "nano", blockSize: T }, V);
     const model = createGPT(handle, config, { seed: 1 });
     const optimizer = new AdamW(model, {});

@@ -1,5 +1,6 @@
 /**
- * Data-parallel training on all cores: a {@link GradientSource} backed by N `worker_threads` replicas.
+ * Data-parallel training on all cores: a {@link GradientSource} backed by N replicas (the main thread
+ * plus `worker_threads`).
  *
  * Why: tfjs-wasm runs one thread per instance in Node (its pthread build is disabled there), so the
  * only robust way to use a second core is a second instance. Each worker holds a full replica built
@@ -13,7 +14,9 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { TunixError } from "../../errors.js";
-import type { GPT } from "../model.js";
+import { sumLossAndGrads } from "../gradient-source.js";
+import { fastKernelsReady } from "../kernels/self-test.js";
+import { lossAndGrads, type GPT } from "../model.js";
 import type { AppliedUpdate, GradientSource, GradientSourceContext, LossAndGrads, Tensor, TokenBatch } from "../types.js";
 import { batchBuffers, shardBatches, type FromWorker, type InitMessage, type ToWorker } from "./protocol.js";
 import { resolveWorkerScript, type WorkerScript } from "./worker-path.js";
@@ -24,11 +27,16 @@ export interface WorkerPoolOptions {
   readonly workers?: number;
   /** Explicit path of the replica entry script (default: found next to this module). */
   readonly workerScript?: string;
+  /**
+   * Whether the main thread computes shard 0 itself (default true: `workers − 1` threads are started).
+   * With false, `workers` threads compute and the main thread only sums and applies the update.
+   */
+  readonly mainComputes?: boolean;
 }
 
 /** A worker-pool gradient source, with a few extras for inspection and tests. */
 export interface WorkerGradientSource extends GradientSource {
-  /** The replicas' current weights (all parameters concatenated in model order), one per worker. */
+  /** The replicas' current weights (all parameters concatenated in model order), main thread first. */
   snapshots(): Promise<Float32Array[]>;
   /** Per worker: whether the fast wasm kernels passed their self-test there (after `init`). */
   readonly fastKernels: readonly boolean[];
@@ -118,17 +126,24 @@ function flatParams(model: GPT, values: Readonly<Record<string, Tensor>>): Float
 }
 
 /**
- * Creates the data-parallel gradient source. Replicas start on the first `init` and stop on `close`.
- * Worker failures (exceptions, crashes) reject the pending call with `TRAIN_WORKER_FAILED`.
+ * Creates the data-parallel gradient source. Worker threads start on the first `init` and stop on
+ * `close`. Worker failures (exceptions, crashes) reject the pending call with `TRAIN_WORKER_FAILED`.
  *
- * @param options - worker count and script location.
+ * By default the main thread is replica 0 and `workers − 1` threads are started: the main model
+ * computes shard 0 while the threads compute the rest, and each thread's AdamW update (shipped by
+ * `afterStep`) overlaps the main thread's next shard instead of running after it. That is one wasm
+ * heap and one optimizer update fewer per step than `mainComputes: false`.
+ *
+ * @param options - replica count, whether the main thread computes, and the script location.
  */
 export function createWorkerGradientSource(options: WorkerPoolOptions = {}): WorkerGradientSource {
   const n = options.workers ?? availableParallelism();
   if (!Number.isInteger(n) || n < 1 || n > 64) {
     throw new TunixError("TRAIN_CONFIG_INVALID", `workers: expected an integer in [1, 64], got ${String(options.workers)}`);
   }
-  let replicas: Replica[] = [];
+  const mainComputes = options.mainComputes ?? true;
+  const threadCount = mainComputes ? n - 1 : n;
+  let threads: Replica[] = [];
   let model: GPT | undefined;
   let pendingApply: Promise<unknown> = Promise.resolve();
   let closed = false;
@@ -149,9 +164,9 @@ export function createWorkerGradientSource(options: WorkerPoolOptions = {}): Wor
     async init(context: GradientSourceContext) {
       if (closed) throw new TunixError("INVALID_ARGUMENT", "workers: init() after close()");
       model = context.model;
-      if (replicas.length === 0) {
+      if (threads.length === 0 && threadCount > 0) {
         const script = resolveWorkerScript(options.workerScript);
-        replicas = Array.from({ length: n }, (_, i) => new Replica(i, script));
+        threads = Array.from({ length: threadCount }, (_, i) => new Replica(i + (mainComputes ? 1 : 0), script));
       }
       const m = model;
       const msg: InitMessage = {
@@ -166,50 +181,71 @@ export function createWorkerGradientSource(options: WorkerPoolOptions = {}): Wor
         optimizerOptions: context.optimizer.options,
         optimizerState: context.optimizer.exportState(),
       };
-      const ready = await Promise.all(replicas.map((r) => r.request(msg, "ready")));
-      fastKernels.splice(0, fastKernels.length, ...ready.map((r) => r.fastKernels));
+      await pendingApply.catch(() => undefined);
+      pendingApply = Promise.resolve();
+      const ready = await Promise.all(threads.map((r) => r.request(msg, "ready")));
+      const mainFast = mainComputes ? [fastKernelsReady()] : [];
+      fastKernels.splice(0, fastKernels.length, ...mainFast, ...ready.map((r) => r.fastKernels));
     },
 
     async compute(microBatches: readonly TokenBatch[], step: number): Promise<LossAndGrads> {
       const m = need();
       if (microBatches.length === 0) throw new TunixError("INVALID_ARGUMENT", "workers: no micro-batches for this step");
-      await pendingApply;
       const shards = shardBatches(microBatches, n);
-      const replies = await Promise.all(
-        replicas.map((r, i) => r.request({ type: "compute", step, batches: shards[i]! }, "grads", batchBuffers(shards[i]!))),
-      );
-      // Sum in worker order: float addition is not associative, the order makes runs reproducible.
-      let loss = 0;
-      let tokens = 0;
-      let sum: Float32Array | undefined;
+      const offset = mainComputes ? 1 : 0;
+      // Post first (each thread finishes its pending AdamW update, then starts), then compute shard 0 here.
+      const pending = threads.map((r, i) => {
+        const shard = shards[i + offset]!;
+        return r.request({ type: "compute", step, batches: shard }, "grads", batchBuffers(shard));
+      });
+      pending.forEach((p) => p.catch(() => undefined));
+      let acc: LossAndGrads | undefined;
+      if (mainComputes) {
+        const t0 = performance.now();
+        for (const batch of shards[0]!) {
+          const part = lossAndGrads(m, batch);
+          acc = acc ? sumLossAndGrads([acc, part], m.tf) : part;
+        }
+        lastComputeMs[0] = performance.now() - t0;
+      }
+      const replies = await Promise.all(pending);
+      await pendingApply; // settled by now (replies come after the apply acks); surfaces apply failures
+      // Sum in replica order: float addition is not associative, the order makes runs reproducible.
+      const tf = m.tf;
+      let loss = acc?.loss ?? 0;
+      let tokens = acc?.tokens ?? 0;
+      const grads: Record<string, Tensor> = acc ? { ...acc.grads } : {};
       replies.forEach((r, i) => {
-        lastComputeMs[i] = r.ms;
+        lastComputeMs[i + offset] = r.ms;
         loss += r.loss;
         tokens += r.tokens;
         if (r.grads.length === 0) return;
-        if (!sum) sum = r.grads;
-        else for (let j = 0; j < sum.length; j++) sum[j]! += r.grads[j]!;
+        let o = 0;
+        for (const name of m.paramNames) {
+          const p = m.params[name]!;
+          const t = tf.tensor(r.grads.subarray(o, o + p.size), p.shape);
+          o += p.size;
+          const prev = grads[name];
+          if (prev) {
+            grads[name] = tf.add(prev, t);
+            prev.dispose();
+            t.dispose();
+          } else grads[name] = t;
+        }
       });
-      if (!sum) throw new TunixError("INVALID_ARGUMENT", "workers: every micro-batch was empty");
-      const flat = sum;
-      const grads: Record<string, Tensor> = {};
-      let o = 0;
-      for (const name of m.paramNames) {
-        const p = m.params[name]!;
-        grads[name] = m.tf.tensor(flat.subarray(o, o + p.size), p.shape);
-        o += p.size;
-      }
+      if (Object.keys(grads).length === 0) throw new TunixError("INVALID_ARGUMENT", "workers: every micro-batch was empty");
       return { loss, tokens, grads };
     },
 
     async afterStep(update: AppliedUpdate) {
       const m = need();
+      if (threads.length === 0) return;
       const flat = flatParams(m, update.grads);
-      // Pipelined: the replicas apply while the main thread prepares the next step; the next compute
-      // waits for (and surfaces errors from) these acknowledgements.
+      // Pipelined: the threads apply while the main thread goes on; the next compute is queued behind
+      // the update in each thread, and compute() surfaces failures of these acknowledgements.
       pendingApply = Promise.all(
-        replicas.map((r, i) => {
-          const copy = i === replicas.length - 1 ? flat : flat.slice();
+        threads.map((r, i) => {
+          const copy = i === threads.length - 1 ? flat : flat.slice();
           return r.request({ type: "apply", step: update.step, lr: update.lr, grads: copy }, "applied", [copy.buffer as ArrayBuffer]);
         }),
       );
@@ -217,18 +253,19 @@ export function createWorkerGradientSource(options: WorkerPoolOptions = {}): Wor
     },
 
     async snapshots() {
-      need();
+      const m = need();
       await pendingApply;
-      const replies = await Promise.all(replicas.map((r) => r.request({ type: "snapshot" }, "snapshot")));
-      return replies.map((r) => r.weights);
+      const replies = await Promise.all(threads.map((r) => r.request({ type: "snapshot" }, "snapshot")));
+      const own = mainComputes ? [flatParams(m, m.params as Record<string, Tensor>)] : [];
+      return [...own, ...replies.map((r) => r.weights)];
     },
 
     async close() {
       if (closed) return;
       closed = true;
       await pendingApply.catch(() => undefined);
-      await Promise.all(replicas.map((r) => r.close()));
-      replicas = [];
+      await Promise.all(threads.map((r) => r.close()));
+      threads = [];
       model = undefined;
     },
   };
