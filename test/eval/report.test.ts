@@ -70,6 +70,58 @@ describe("Markdown and SVG reports", () => {
     expect(md).not.toContain("| last_number |");
   });
 
+  it("Markdown layout is pinned", async () => {
+    const r = await report((i) => i % 3 !== 2, { template: "gemma3", hash: "0".repeat(64) });
+    const md = renderReportMarkdown(r).replace(r.eval_set.sha256, "<sha>").replace(`tunix-rt ${r.library.version}`, "tunix-rt <version>");
+    expect(md).toMatchInlineSnapshot(`
+      "# Evaluation: rep
+
+      | | |
+      |---|---|
+      | eval set | rep (12 items) |
+      | eval set sha256 | \`<sha>\` |
+      | model | tiny \`0000000000000000000000000000000000000000000000000000000000000000\` |
+      | chat template | gemma3 \`7de1c58e208eda46e9c7f86397df37ec49883aeece39fb961e0a6b24088dd3c4\` |
+      | seed | 5 |
+      | library | tunix-rt <version> |
+      | created | 2026-02-03T04:05:06.000Z |
+
+      ## Metrics
+
+      | metric | mean | 95% CI | std | min | max | n |
+      |---|---|---|---|---|---|---|
+      | exact_answer (primary) | 66.7% | 33.3% – 91.7% | 0.4714 | 0 | 1 | 12 |
+      | format_compliance | 100.0% | 100.0% – 100.0% | 0 | 1 | 1 | 12 |
+
+      ## exact_answer by section
+
+      | section | mean | n |
+      |---|---|---|
+      | core | 66.7% | 12 |
+
+      ## exact_answer by category
+
+      | category | mean | n |
+      |---|---|---|
+      | a | 100.0% | 4 |
+      | b | 100.0% | 4 |
+      | c | 0.0% | 4 |
+
+      ## exact_answer by difficulty
+
+      | difficulty | mean | n |
+      |---|---|---|
+      | easy | 66.7% | 12 |
+
+      ## Answer extraction
+
+      | method | items |
+      |---|---|
+      | answer_line | 12 |
+      "
+    `);
+  });
+
   it("writes report.json, report.md and SVG charts linked from the Markdown", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tunix-report-"));
     const metricsPath = join(dir, "metrics.jsonl");
