@@ -1,4 +1,3 @@
-import { TunixError } from "../errors.js";
 import type { GenerateBatchFn } from "../eval/index.js";
 import type { CommandContext } from "./context.js";
 
@@ -12,7 +11,45 @@ export interface LoadedGenerator {
   dispose(): void;
 }
 
-/** Loads a checkpoint for generation (through `tunix-rt/train`, imported lazily: it loads tfjs). */
-export async function loadGenerator(_ctx: CommandContext, dir: string, _options: { maxNewTokens: number }): Promise<LoadedGenerator> {
-  throw new TunixError("NOT_FOUND", `cannot load ${dir}: the trainer's generation API is not available in this build`);
+/** The trainer entry, imported lazily: it loads tfjs, which commands without a model never need. */
+export async function trainModule(): Promise<typeof import("../train/index.js")> {
+  return import("../train/index.js");
+}
+
+/** Options of {@link generatorFor}. */
+export interface GeneratorOptions {
+  /** Generation budget per answer. */
+  maxNewTokens: number;
+  /** Prompts generated together. */
+  batchSize?: number;
+}
+
+/**
+ * Wraps a language model as a greedy batch generator. Prompts are rendered as in training (Gemma chat
+ * template + generation prompt); a response that stopped at `<end_of_turn>` keeps that marker so the
+ * format scorer can check the model learned to stop.
+ */
+export async function generatorFor(
+  lm: import("../train/index.js").LanguageModel,
+  name: string,
+  options: GeneratorOptions,
+): Promise<LoadedGenerator> {
+  const t = await trainModule();
+  return {
+    model: { name },
+    generateBatch: async (prompts) => {
+      const gens = await t.generate(lm, prompts.map((p) => t.renderGenerationPrompt(p)), { maxNewTokens: options.maxNewTokens });
+      return gens.map((g) => (g.stopReason === "end_of_turn" ? `${g.text}<end_of_turn>` : g.text));
+    },
+    dispose: () => lm.gpt.dispose(),
+  };
+}
+
+/** Loads a checkpoint (a `step-*` directory or a checkpoint root) for generation. */
+export async function loadGenerator(ctx: CommandContext, dir: string, options: GeneratorOptions): Promise<LoadedGenerator> {
+  const t = await trainModule();
+  const handle = await t.initBackend("auto");
+  ctx.out.note(`backend: ${handle.backend}`);
+  const lm = await t.loadModel(handle, dir);
+  return generatorFor(lm, `checkpoint:${dir}`, options);
 }

@@ -112,12 +112,13 @@ describe("tunix-rt CLI (in process)", () => {
   it("eval --responses, compare and report work without a model", async () => {
     const dir = tempDir();
     const items = readFileSync(join(__dirname, "../../evalsets/arithmetic-v1.jsonl"), "utf8").trim().split("\n").slice(0, 30).map((l) => JSON.parse(l));
+    writeFileSync(join(dir, "thirty.jsonl"), items.map((it) => JSON.stringify(it)).join("\n"));
     writeFileSync(join(dir, "wrong.jsonl"), items.map((it) => JSON.stringify({ id: it.id, response: "Reasoning:\n1. guess\nAnswer: 0" })).join("\n"));
     writeFileSync(join(dir, "right.jsonl"), items.map((it, i) => JSON.stringify({ id: it.id, response: `Reasoning:\n1. work\nAnswer: ${i % 10 === 0 ? "0" : it.expected_answer}` })).join("\n"));
-    const before = await cli(dir, "eval", "--responses", "wrong.jsonl", "--limit", "30", "--out", "before", "--json");
+    const before = await cli(dir, "eval", "--responses", "wrong.jsonl", "--eval-set", "thirty.jsonl", "--out", "before", "--json");
     expect(before.code, before.stderr).toBe(0);
     expect(JSON.parse(before.stdout).metrics.exact_answer).toBe(0);
-    const after = await cli(dir, "eval", "--responses", "right.jsonl", "--limit", "30", "--out", "after");
+    const after = await cli(dir, "eval", "--responses", "right.jsonl", "--eval-set", "thirty.jsonl", "--out", "after");
     expect(after.code).toBe(0);
     expect(after.stdout).toMatch(/exact_answer\s+90\.0%/);
     const cmp = await cli(dir, "compare", "before/report.json", "after/report.json", "--json");
@@ -131,5 +132,13 @@ describe("tunix-rt CLI (in process)", () => {
     const missing = await cli(dir, "eval", "--responses", "wrong.jsonl", "--out", "x");
     expect(missing.code).toBe(2); // the full set has items without a response
     expect(missing.stderr).toMatch(/no response for item arithmetic-v1-0031/);
+    // --limit spreads the slice over the set (every section represented)
+    const spread = await cli(dir, "eval", "--responses", "right.jsonl", "--eval-set", join(dir, "thirty.jsonl"), "--limit", "3", "--out", "s", "--json");
+    expect(spread.code, spread.stderr).toBe(0);
+    expect(readFileSync(join(dir, "s/records.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).item_id)).toEqual([
+      "arithmetic-v1-0001",
+      "arithmetic-v1-0011",
+      "arithmetic-v1-0021",
+    ]);
   });
 });

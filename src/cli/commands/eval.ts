@@ -1,6 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { TunixError } from "../../errors.js";
-import { evaluate, loadEvalSet, writeReport, type EvalSet, type EvaluationReport, type GenerateBatchFn } from "../../eval/index.js";
+import { evaluate, exactAnswer, formatCompliance, loadEvalSet, writeReport, type EvalSet, type EvaluationReport, type GenerateBatchFn, type Scorer } from "../../eval/index.js";
 import { int, str, usageError } from "../args.js";
 import { evalSetPath, type Command, type CommandContext } from "../context.js";
 import { loadGenerator } from "../model.js";
@@ -40,17 +40,31 @@ async function readResponses(ctx: CommandContext, file: string): Promise<Map<str
   return map;
 }
 
-/** Loads an eval set by shipped name or path, optionally keeping the first `limit` items. */
+/**
+ * Loads an eval set by shipped name or path. With `limit`, keeps `limit` items spread evenly over the set
+ * (every k-th item), so a small slice still covers every section.
+ */
 export async function loadNamedEvalSet(ctx: CommandContext, nameOrPath: string, limit?: number): Promise<EvalSet> {
   const set = await loadEvalSet(evalSetPath(ctx, nameOrPath));
   if (limit === undefined || limit >= set.items.length) return set;
-  return loadEvalSet(set.items.slice(0, limit), { name: set.name });
+  const stride = set.items.length / limit;
+  const items = Array.from({ length: limit }, (_, k) => set.items[Math.floor(k * stride)]!);
+  return loadEvalSet(items, { name: set.name });
 }
 
 /** Runs one evaluation with progress and writes the report directory. */
 export async function runEvaluation(
   ctx: CommandContext,
-  options: { evalSet: EvalSet; generateBatch: GenerateBatchFn; outDir: string; label: string; model?: { name?: string; hash?: string }; metrics?: string; seed?: string | number },
+  options: {
+    evalSet: EvalSet;
+    generateBatch: GenerateBatchFn;
+    outDir: string;
+    label: string;
+    model?: { name?: string; hash?: string };
+    metrics?: string;
+    seed?: string | number;
+    scorers?: Scorer[];
+  },
 ): Promise<EvaluationReport> {
   await mkdir(options.outDir, { recursive: true });
   const progress = ctx.out.progress(options.label, options.evalSet.items.length, " items");
@@ -60,8 +74,10 @@ export async function runEvaluation(
     generateBatch: options.generateBatch,
     batchSize: 16,
     seed: options.seed ?? 0,
+    template: "gemma3",
     signal: ctx.io.signal,
     recordsPath: `${options.outDir}/records.jsonl`,
+    ...(options.scorers ? { scorers: options.scorers } : {}),
     ...(options.model ? { model: options.model } : {}),
     onItem: (record, p) => {
       const first = Object.values(record.scores)[0] as number | undefined;
@@ -78,13 +94,13 @@ export async function runEvaluation(
 export const evalCommand: Command = {
   name: "eval",
   summary: "evaluate a checkpoint (or recorded responses) on an eval set and write a report",
-  usage: "--checkpoint DIR | --responses FILE [--eval-set arithmetic-v1] [--out DIR]",
+  usage: "--checkpoint DIR | --responses FILE [--eval-set arithmetic-v1] [--limit N] [--out DIR]",
   maxPositionals: 0,
   options: {
     checkpoint: { type: "string", placeholder: "DIR", help: "checkpoint directory written by `tunix-rt train`" },
     responses: { type: "string", placeholder: "FILE", help: 'JSONL of {"id", "response"} from any model' },
     "eval-set": { type: "string", placeholder: "SET", help: "shipped name (arithmetic-v1, reasoning-v1) or JSONL path", default: "arithmetic-v1" },
-    limit: { type: "string", placeholder: "N", help: "only the first N items" },
+    limit: { type: "string", placeholder: "N", help: "only N items, spread evenly over the set" },
     out: { type: "string", placeholder: "DIR", help: "report directory (report.json, report.md, records.jsonl, SVG)", default: "eval-report" },
     metrics: { type: "string", placeholder: "FILE", help: "training metrics JSONL, for the loss curve in the report" },
     "max-new-tokens": { type: "string", placeholder: "N", help: "generation budget per answer", default: "160" },
@@ -99,6 +115,7 @@ export const evalCommand: Command = {
     const outDir = ctx.path(str(args, "out") ?? "eval-report");
     let generateBatch: GenerateBatchFn;
     let model: { name?: string; hash?: string } | undefined;
+    let scorers: Scorer[] | undefined;
     let dispose = () => undefined as void;
     if (responses !== undefined) {
       const map = await readResponses(ctx, responses);
@@ -118,6 +135,7 @@ export const evalCommand: Command = {
       generateBatch = g.generateBatch;
       model = g.model;
       dispose = g.dispose;
+      scorers = [exactAnswer(), formatCompliance({ requireEndOfTurn: true })];
     }
     try {
       const metrics = str(args, "metrics");
@@ -128,6 +146,7 @@ export const evalCommand: Command = {
         label: "eval",
         seed: str(args, "seed") ?? "0",
         ...(model ? { model } : {}),
+        ...(scorers ? { scorers } : {}),
         ...(metrics ? { metrics: ctx.path(metrics) } : {}),
       });
       ctx.out.result({ report: `${outDir}/report.json`, primary_metric: report.primary_metric, metrics: Object.fromEntries(Object.entries(report.metrics).map(([k, m]) => [k, m.mean])) }, [
