@@ -42,8 +42,10 @@ function unsortedSegmentSum(args: {
     const s = r * inner;
     for (let j = 0; j < inner; j++) out[o + j]! += xv[s + j]!;
   }
-  if (backend.makeOutput) return backend.makeOutput(outShape, "float32", undefined, out);
-  return backend.makeTensorInfo!(outShape, "float32", out);
+  // cpu: makeTensorInfo(shape, dtype, values); wasm has no makeTensorInfo but makeOutput(shape, dtype,
+  // offset, values). (cpu's own makeOutput takes (values, shape, dtype) — do not use it.)
+  if (backend.makeTensorInfo) return backend.makeTensorInfo(outShape, "float32", out);
+  return backend.makeOutput!(outShape, "float32", undefined, out);
 }
 
 /**
