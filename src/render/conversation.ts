@@ -23,7 +23,7 @@ export function renderResponse(
 ): string {
   const o = resolveOptions(options, "renderResponse");
   const t = validTrace(trace);
-  return officialResponse(responseParts(t, o.controlTokens), o.style);
+  return officialResponse(responseParts(t, o.controlTokens), o.style, o.controlTokens);
 }
 
 /** The rendered pieces of one trace under resolved options. */
@@ -44,7 +44,7 @@ export function traceTurns(t: ReasoningTrace, o: ResolvedOptions): TraceTurns {
   const sys = applyControlTokenPolicy(o.systemInstruction, "systemInstruction", o.controlTokens);
   const parts = responseParts(t, o.controlTokens);
   const official = o.compat === "official";
-  const response = official ? officialResponse(parts, o.style) : layoutResponse(parts.steps, parts.answer, o.style);
+  const response = official ? officialResponse(parts, o.style, o.controlTokens) : layoutResponse(parts.steps, parts.answer, o.style);
   const separate = official && o.template === "gemma3" && sys !== "";
   const user = sys !== "" && !separate ? `${sys}\n\n${prompt}` : prompt;
   return { user, system: separate ? sys : "", prompt, response };

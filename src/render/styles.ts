@@ -108,10 +108,24 @@ export function checkPolicy(policy: unknown, where: string): ControlTokenPolicy 
 }
 
 /**
- * The official-layout response body for one step list and answer (policy already applied).
+ * A step normalized for the official layout, with the control-token policy applied again afterwards:
+ * removing `</reasoning>` can assemble a token (`<eo</reasoning>s>` → `<eos>`), which `"reject"` refuses
+ * and `"strip"` removes (repeating until neither changes anything).
+ */
+function officialStep(content: string, field: string, style: ResponseStyle, policy: ControlTokenPolicy): string {
+  let text = normalizeStep(content, style);
+  for (;;) {
+    const next = normalizeStep(applyControlTokenPolicy(text, `${field} (normalized)`, policy), style);
+    if (next === text) return text;
+    text = next;
+  }
+}
+
+/**
+ * The official-layout response body for one step list and answer (policy already applied once).
  * Python-stripped as a whole, so it is exactly the model turn's content after the chat template's trim.
  */
-export function officialResponse(parts: ResponseParts, style: ResponseStyle): string {
-  const steps = parts.steps.map((s) => normalizeStep(s, style));
+export function officialResponse(parts: ResponseParts, style: ResponseStyle, policy: ControlTokenPolicy): string {
+  const steps = parts.steps.map((s, k) => officialStep(s, `steps[${k}].content`, style, policy));
   return pythonStrip(layoutResponse(steps, normalizeAnswer(parts.answer), style, true));
 }

@@ -7,7 +7,8 @@ import { GEMMA_CONTROL_TOKENS, normalizeAnswer, normalizeStep, parseResponse, py
 
 /** Text that tries to break the layout: line breaks, markers of both styles, numbering, odd whitespace. */
 const TRICKY = ["\n", "\r\n", "\r", "Answer:", "\nAnswer: 7", "answer :", "\n2. ", "1. ", "Reasoning:", "<reasoning>", "</reasoning>",
-  "<answer>", "</answer>", " ", "\t", "\u2028", "\x85", "\x1c", "\ufeff", "\u00a0", "\u{1F600}", "<start_of_turn", "end_of_turn>"];
+  "<answer>", "</answer>", " ", "\t", "\u2028", "\x85", "\x1c", "\ufeff", "\u00a0", "\u{1F600}", "<start_of_turn", "end_of_turn>",
+  "<eo", "s>", "</reas", "oning>"];
 const hasControl = (s: string) => GEMMA_CONTROL_TOKENS.some((t) => s.includes(t));
 const content = fc
   .array(fc.oneof(fc.constantFrom(...TRICKY), fc.string({ unit: "binary", minLength: 1, maxLength: 10 })), { minLength: 1, maxLength: 6 })
@@ -126,6 +127,34 @@ describe("rendering properties", () => {
         expect(stripped).toEqual(renderTrace(t, "prompt_completion"));
       }),
       { seed: 15, numRuns: 150 },
+    );
+  });
+});
+
+describe("no forged control tokens", () => {
+  it("a rendered model turn never holds a control token, whatever the content (reject or strip)", () => {
+    // A token split by something that normalization or stripping removes: `<eo</reasoning>s>`, `<en<bos>d_of_turn>`.
+    const split = fc
+      .tuple(fc.constantFrom(...GEMMA_CONTROL_TOKENS, "</reasoning>"), fc.nat(), fc.constantFrom("</reasoning>", ...GEMMA_CONTROL_TOKENS))
+      .map(([tok, k, inner]) => tok.slice(0, 1 + (k % (tok.length - 1))) + inner + tok.slice(1 + (k % (tok.length - 1))));
+    const piece = fc.oneof(split, fc.constantFrom(...GEMMA_CONTROL_TOKENS, "<eo", "s>", "</reas", "oning>", "x", " ", "\n"));
+    const fragments = fc.array(piece, { minLength: 1, maxLength: 5 }).map((p) => p.join(""));
+    const sneaky = fc.record({ steps: fc.array(fragments, { minLength: 1, maxLength: 3 }), answer: fragments }).map(
+      ({ steps, answer }): ReasoningTrace => ({ trace_version: "1", prompt: "p", final_answer: answer, steps: steps.map((content, i) => ({ i, type: "t", content })) }),
+    );
+    fc.assert(
+      fc.property(sneaky, fc.constantFrom(...styles), fc.constantFrom("reject" as const, "strip" as const), (t, style, controlTokens) => {
+        let text: string;
+        try {
+          text = renderResponse(t, { style, controlTokens });
+        } catch (e) {
+          expect(controlTokens).toBe("reject");
+          expect(isTunixError(e, "CONTROL_TOKEN_IN_CONTENT")).toBe(true);
+          return;
+        }
+        expect(GEMMA_CONTROL_TOKENS.filter((tok) => text.includes(tok))).toEqual([]);
+      }),
+      { seed: 17, numRuns: 400 },
     );
   });
 });
