@@ -1,15 +1,13 @@
 /**
- * One trainer-throughput measurement in this process (used by bench/train.ts, one child per config).
+ * One trainer-throughput measurement in this process (used by bench/train.ts, one child per config):
+ * the library's own `train()` on synthetic byte-level data, timed between `onStep` callbacks.
  */
 import { loadavg } from "node:os";
 import { initBackend } from "../src/train/backend.js";
-import { createInProcessGradientSource } from "../src/train/gradient-source.js";
-import { fastKernelStatus } from "../src/train/kernels/self-test.js";
+import { fastKernelStatus, installFastKernels } from "../src/train/kernels/self-test.js";
 import { registerXnnAttention } from "../src/train/kernels/xnn-attention.js";
-import { createGPT, resolveGPTConfig } from "../src/train/model.js";
-import { AdamW } from "../src/train/optimizer.js";
+import { train } from "../src/train/loop.js";
 import { createWorkerGradientSource } from "../src/train/parallel/pool.js";
-import type { GradientSource, Tensor, TokenBatch } from "../src/train/types.js";
 
 /** A reference shape. */
 export interface Shape {
@@ -43,32 +41,19 @@ export function flopsPerToken(s: Shape): number {
   return 6 * nmm + 12 * s.l * s.t * s.d;
 }
 
-/** A deterministic random-token batch (all tokens supervised, one example per row). */
-function randomBatch(s: Shape, seed: number): TokenBatch {
-  let x = (seed * 2654435761) >>> 0;
+/**
+ * Deterministic synthetic prompt/completion pairs, each longer than the block, so every row of every
+ * batch is one example truncated to exactly `t` inputs (no padding, plain causal mask) — the same
+ * token slots per step as the PyTorch reference.
+ */
+function syntheticPairs(s: Shape, count: number): Array<{ prompt: string; completion: string }> {
+  let x = 0x9e3779b9;
   const rnd = (): number => {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
     return x >>> 8;
   };
-  const n = s.b * s.t;
-  const inputs = new Int32Array(n);
-  const targets = new Int32Array(n);
-  const positions = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    inputs[i] = rnd() % s.v;
-    targets[i] = rnd() % s.v;
-    positions[i] = i % s.t;
-  }
-  return {
-    batchSize: s.b,
-    seqLen: s.t,
-    inputs,
-    targets,
-    weights: new Float32Array(n).fill(1),
-    positions,
-    segments: new Int32Array(n).fill(1),
-    causalOnly: true,
-  };
+  const text = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(32 + (rnd() % 95))).join("");
+  return Array.from({ length: count }, () => ({ prompt: text(8), completion: text(s.t + 16) }));
 }
 
 function median(xs: number[]): number {
@@ -77,52 +62,52 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Runs warm-up + measured optimizer steps and returns the result row. */
+/** Runs `train()` for warm-up + measured optimizer steps and returns the result row. */
 export async function runTrainBench(c: BenchConfig): Promise<Record<string, unknown>> {
   const s = SHAPES[c.shape]!;
   const handle = await initBackend(c.backend);
+  // What a wasm user gets from the library: bit-exact data-movement kernels + the xnn attention.
+  installFastKernels();
   registerXnnAttention();
-  const config = resolveGPTConfig({ nEmbd: s.d, nLayer: s.l, nHead: s.h, blockSize: s.t }, s.v);
-  const model = createGPT(handle, config, { seed: 1, attentionImpl: c.attention });
-  const optimizer = new AdamW(model, {});
-  const source: GradientSource =
-    c.workers === 0 ? createInProcessGradientSource() : createWorkerGradientSource({ workers: c.workers });
-  const tf = handle.tf;
+  const source = c.workers === 0 ? undefined : createWorkerGradientSource({ workers: c.workers });
+  const stamps: number[] = [];
+  const cpuStamps: number[] = [];
+  const losses: number[] = [];
+  let last = 0;
+  const result = await train({
+    train: syntheticPairs(s, 4 * s.b),
+    backend: handle,
+    ...(source ? { gradientSource: source } : {}),
+    config: {
+      model: { preset: "micro", nEmbd: s.d, nLayer: s.l, nHead: s.h, blockSize: s.t, attentionImpl: c.attention },
+      tokenizer: { type: "byte" },
+      data: { batchSize: s.b, batching: "pad" },
+      schedule: { maxSteps: c.warmup + c.steps, warmupSteps: 1 },
+      eval: { everySteps: 0 },
+      seed: 1,
+    },
+    onStep: (ev) => {
+      const now = performance.now();
+      const cu = process.cpuUsage();
+      stamps.push(now);
+      cpuStamps.push((cu.user + cu.system) / 1000);
+      losses.push(ev.loss);
+      last = ev.token_slots;
+    },
+  });
+  result.model.gpt.dispose();
+  if (last !== s.b * s.t) throw new Error(`bench: expected ${s.b * s.t} token slots per step, got ${last}`);
   const wall: number[] = [];
   const cpu: number[] = [];
-  const losses: number[] = [];
-  try {
-    await source.init({ model, optimizer });
-    for (let step = 1; step <= c.warmup + c.steps; step++) {
-      const batch = randomBatch(s, step);
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      // The trainer's step: grads (sum) → mean over tokens → AdamW (clip inside) → replicas follow.
-      const { loss, tokens, grads } = await source.compute([batch], step);
-      const mean: Record<string, Tensor> = {};
-      for (const [k, g] of Object.entries(grads)) {
-        mean[k] = tf.div(g, tokens);
-        g.dispose();
-      }
-      optimizer.applyGrads(mean, 1e-3);
-      await source.afterStep({ step, lr: 1e-3, grads: mean });
-      for (const g of Object.values(mean)) g.dispose();
-      const t1 = performance.now();
-      const cu = process.cpuUsage(c0);
-      losses.push(loss / tokens);
-      if (step > c.warmup) {
-        wall.push(t1 - t0);
-        cpu.push((cu.user + cu.system) / 1000);
-      }
-    }
-  } finally {
-    await source.close();
+  for (let i = c.warmup; i < stamps.length; i++) {
+    wall.push(stamps[i]! - stamps[i - 1]!);
+    cpu.push(cpuStamps[i]! - cpuStamps[i - 1]!);
   }
   const ms = median(wall);
   const tokensPerStep = s.b * s.t;
   const tps = (tokensPerStep / ms) * 1000;
   const status = fastKernelStatus();
-  const result = {
+  return {
     shape: c.shape,
     backend: handle.backend,
     workers: c.workers,
@@ -133,10 +118,11 @@ export async function runTrainBench(c: BenchConfig): Promise<Record<string, unkn
     h: s.h,
     t: s.t,
     batch: s.b,
-    vocab: s.v,
+    vocab: result.model.tokenizer.vocabSize,
     tokens_per_s: Math.round(tps),
     gflops: Number(((tps * flopsPerToken(s)) / 1e9).toFixed(1)),
     ms_per_step: Number(ms.toFixed(1)),
+    ms_per_step_min: Number(Math.min(...wall).toFixed(1)),
     cpu_ms_per_step: Number(median(cpu).toFixed(1)),
     steps: c.steps,
     warmup: c.warmup,
@@ -145,7 +131,4 @@ export async function runTrainBench(c: BenchConfig): Promise<Record<string, unkn
     loss_last: Number(losses[losses.length - 1]!.toFixed(4)),
     load_avg: Number(loadavg()[0]!.toFixed(2)),
   };
-  optimizer.dispose();
-  model.dispose();
-  return result;
 }
