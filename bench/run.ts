@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 
-const BENCHES = ["storage.ts", "eval.ts", "render.ts"];
+const BENCHES = ["storage.ts", "eval.ts", "render.ts", "dataset.ts"];
 const only = process.argv.slice(2);
 let failed = 0;
 for (const file of BENCHES) {

@@ -1,4 +1,4 @@
-import { sha256Hex } from "../internal/hash.js";
+import { fastSha256Hex } from "./priority.js";
 
 /** Version of the dedup normalization; recorded in manifests through the selection op. */
 export const DEDUP_ALGORITHM = "dedup@1";
@@ -21,5 +21,5 @@ export function normalizeForDedup(text: string): string {
  * @param trace - anything with `prompt` and `final_answer`.
  */
 export function dedupKey(trace: { prompt: string; final_answer: string }): string {
-  return sha256Hex(`${normalizeForDedup(trace.prompt)}\u0000${normalizeForDedup(trace.final_answer)}`);
+  return fastSha256Hex(`${normalizeForDedup(trace.prompt)}\u0000${normalizeForDedup(trace.final_answer)}`);
 }

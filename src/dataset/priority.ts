@@ -1,4 +1,17 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
+
+type OneShotHash = (algorithm: string, data: string, encoding: "hex") => string;
+const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
+
+/**
+ * Hex sha256 of a UTF-8 string. Uses Node's one-shot `crypto.hash` (Node ≥ 20.12; about 2× faster than
+ * `createHash` for short inputs, which matters at one call per candidate) and falls back to `createHash`.
+ *
+ * @param data - the text.
+ */
+export function fastSha256Hex(data: string): string {
+  return oneShot !== undefined ? oneShot("sha256", data, "hex") : crypto.createHash("sha256").update(data).digest("hex");
+}
 
 /**
  * Names the sampling rule recorded in manifests: rank = first 52 bits of sha256(seed, content hash), ties
@@ -24,7 +37,7 @@ export function seedTag(seed: number | string): string {
  * @param contentHash - the trace's content hash.
  */
 export function sampleRank(seed: string, contentHash: string): number {
-  const hex = createHash("sha256").update(`select@1\u0000${seed}\u0000${contentHash}`).digest("hex");
+  const hex = fastSha256Hex(`select@1\u0000${seed}\u0000${contentHash}`);
   return parseInt(hex.slice(0, 13), 16);
 }
 
@@ -35,7 +48,7 @@ export function sampleRank(seed: string, contentHash: string): number {
  * @param contentHash - the trace's content hash.
  */
 export function splitPoint(seed: string, contentHash: string): number {
-  const hex = createHash("sha256").update(`${SPLIT_ALGORITHM}\u0000${seed}\u0000${contentHash}`).digest("hex");
+  const hex = fastSha256Hex(`${SPLIT_ALGORITHM}\u0000${seed}\u0000${contentHash}`);
   return parseInt(hex.slice(0, 13), 16) / 2 ** 52;
 }
 

@@ -1,0 +1,154 @@
+/**
+ * Dataset figures (issue 4): build (random, stratified, latest) and export over 1M traces in the file and
+ * SQLite stores — wall time, traces/s, peak RSS — against a floor: a bare `JSON.parse` + `JSON.stringify`
+ * loop over the lines of the same traces file. Goals: export ≥ 50% of the floor, RSS < 256 MB.
+ *
+ * Every measured step runs in its own process (`node --import tsx bench/dataset.ts child ...`), so each
+ * peak RSS is that step's own, including opening the store.
+ *
+ * Traces have the shipped shape: the Python tunix-rt dev-reasoning-v2 traces, cycled, with `meta.n`
+ * (unique) added so every trace is distinct. Env: BENCH_DATASET_N (default 1 000 000),
+ * BENCH_DATASET_STORES (default `sqlite,file`),
+ * BENCH_DATASET_DIR (default a temp dir, removed afterwards unless BENCH_DATASET_KEEP=1; an existing dir
+ * with data for the same N is reused).
+ */
+import { spawnSync } from "node:child_process";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildDataset, exportDataset, writeJsonl, type DatasetRequestInput } from "../src/dataset/index.js";
+import { readDatasetManifest, writeManifest } from "../src/manifest/index.js";
+import { createFileStore, ingestJsonl, type TraceStore } from "../src/storage/index.js";
+import { createSqliteStore } from "../src/storage/sqlite/index.js";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+const REF = resolve(HERE, "../../shared/reference/tunix-rt/dev-reasoning-v2.dataset.jsonl");
+const N = Number(process.env.BENCH_DATASET_N ?? 1_000_000);
+const LIMIT = Math.min(100_000, Math.floor(N / 10));
+const STORES = (process.env.BENCH_DATASET_STORES ?? "sqlite,file").split(",").filter((s) => s === "file" || s === "sqlite");
+
+const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+const mb = (kb: number): string => `${Math.round(kb / 1024)} MB`;
+const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+interface Figure {
+  ms: number;
+  count: number;
+  rssKb: number;
+  note?: string;
+}
+
+async function openStore(kind: string, dir: string): Promise<TraceStore> {
+  if (kind === "file") return createFileStore(join(dir, "files"), { sync: false });
+  return createSqliteStore(join(dir, "traces.sqlite"));
+}
+
+const REQUESTS: Record<string, DatasetRequestInput> = {
+  random: { name: "bench", version: "random", strategy: "random", seed: 42, limit: LIMIT },
+  stratified: { name: "bench", version: "stratified", strategy: "stratified", seed: 42, limit: LIMIT, stratify: { by: "category" } },
+  "random+dedupe+splits": {
+    name: "bench", version: "dedupe", strategy: "random", seed: 42, limit: LIMIT, dedupe: true, splits: { train: 0.9, val: 0.1 },
+  },
+  "latest (all)": { name: "bench", version: "all", strategy: "latest" },
+};
+
+/** One measured step, in this (child) process. Prints one JSON Figure line. */
+async function child(step: string, kind: string, dir: string, arg: string): Promise<void> {
+  const t0 = now();
+  let count = 0;
+  let note: string | undefined;
+  if (step === "floor") {
+    // The floor: read lines, JSON.parse + JSON.stringify each, write them out. No validation, no store.
+    const out = createWriteStream(join(dir, "floor.out.jsonl"));
+    let rest = "";
+    let buf = "";
+    for await (const chunk of createReadStream(join(dir, "traces.jsonl"), { encoding: "utf8", highWaterMark: 1 << 16 })) {
+      const lines = (rest + chunk).split("\n");
+      rest = lines.pop()!;
+      for (const line of lines) {
+        buf += `${JSON.stringify(JSON.parse(line))}\n`;
+        count++;
+      }
+      if (buf.length > 65536) {
+        const ok = out.write(buf);
+        buf = "";
+        if (!ok) await new Promise<void>((r) => out.once("drain", () => r()));
+      }
+    }
+    out.write(buf);
+    await new Promise<void>((r) => out.end(() => r()));
+  } else if (step === "load") {
+    const store = await openStore(kind, dir);
+    const report = await ingestJsonl(store, join(dir, "traces.jsonl"), { batchSize: 5000 });
+    count = report.stored;
+    await store.close();
+  } else if (step === "build") {
+    const store = await openStore(kind, dir);
+    const m = await buildDataset(store, REQUESTS[arg]!, { now: "2026-01-01T00:00:00Z" });
+    count = N;
+    note = `${fmt(m.trace_count)} selected, fp ${m.fingerprint!.slice(0, 12)}`;
+    if (arg === "latest (all)") await writeManifest(m, { dir: join(dir, `manifests-${kind}`), overwrite: true });
+    await store.close();
+  } else if (step === "export") {
+    const store = await openStore(kind, dir);
+    const m = await readDatasetManifest(join(dir, `manifests-${kind}`, "bench-all.manifest.json"));
+    const ex = exportDataset(m, store, { format: arg as "trace" });
+    const r = await writeJsonl(ex, join(dir, `export-${kind}-${arg}.jsonl`));
+    count = r.lines;
+    await store.close();
+  }
+  const result: Figure = { ms: now() - t0, count, rssKb: process.resourceUsage().maxRSS, ...(note ? { note } : {}) };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function run(step: string, kind: string, dir: string, arg = ""): Figure {
+  const r = spawnSync(process.execPath, ["--import", "tsx", SELF, "child", step, kind, dir, arg], { encoding: "utf8", env: process.env });
+  if (r.status !== 0) throw new Error(`bench step ${step} ${kind} ${arg} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Figure;
+}
+
+function line(label: string, f: Figure, extra = ""): void {
+  const rate = (f.count / f.ms) * 1000;
+  console.log(`  ${label.padEnd(34)} ${(f.ms / 1000).toFixed(1).padStart(7)} s ${fmt(rate).padStart(10)} traces/s  peak RSS ${mb(f.rssKb).padStart(7)}${extra}${f.note ? `  (${f.note})` : ""}`);
+}
+
+async function main(): Promise<void> {
+  const dir = process.env.BENCH_DATASET_DIR ?? mkdtempSync(join(tmpdir(), "tunix-bench-dataset-"));
+  mkdirSync(dir, { recursive: true });
+  const marker = join(dir, `ready-${N}-${STORES.join("-")}`);
+  console.log(`dataset bench: ${fmt(N)} traces (dev-reasoning-v2 shape), limit ${fmt(LIMIT)} for sampled builds, data in ${dir}`);
+  if (!existsSync(marker)) {
+    const base = readFileSync(REF, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const out = createWriteStream(join(dir, "traces.jsonl"));
+    let buf = "";
+    for (let i = 0; i < N; i++) {
+      const t = base[i % base.length]!;
+      buf += `${JSON.stringify({ ...t, meta: { ...(t.meta as object), n: i } })}\n`;
+      if (buf.length > 1 << 20) {
+        if (!out.write(buf)) await new Promise<void>((r) => out.once("drain", () => r()));
+        buf = "";
+      }
+    }
+    out.write(buf);
+    await new Promise<void>((r) => out.end(() => r()));
+    for (const kind of STORES) line(`load ${kind} (ingestJsonl, info)`, run("load", kind, dir));
+    writeFileSync(marker, "");
+  }
+  const floor = run("floor", "", dir);
+  line("floor: JSON.parse+stringify lines", floor);
+  const floorRate = floor.count / floor.ms;
+  for (const kind of STORES) {
+    console.log(` ${kind} store`);
+    for (const name of Object.keys(REQUESTS)) line(`build ${name}`, run("build", kind, dir, name));
+    for (const format of ["trace", "tunix_sft"]) {
+      const f = run("export", kind, dir, format);
+      line(`export ${format} (all ${fmt(N)})`, f, `  ${Math.round(((f.count / f.ms) / floorRate) * 100)}% of floor`);
+    }
+  }
+  if (process.env.BENCH_DATASET_DIR === undefined && process.env.BENCH_DATASET_KEEP !== "1") rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv[2] === "child") await child(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6] ?? "");
+else await main();
