@@ -135,8 +135,14 @@ export function isTunixError(error: unknown, code?: ErrorCode): error is TunixEr
   return code === undefined || (error as TunixError).code === code;
 }
 
-/** Renders a path like `steps[3].content`. Empty paths render as `(root)`. */
+/**
+ * Renders a path like `steps[3].content`. Empty paths render as `(root)`.
+ *
+ * @param path - path segments: property names and array indices.
+ * @throws TunixError `INVALID_ARGUMENT` when `path` is not an array.
+ */
 export function formatPath(path: readonly (string | number)[]): string {
+  if (!Array.isArray(path)) throw new TunixError("INVALID_ARGUMENT", "formatPath expects an array of path segments");
   if (path.length === 0) return "(root)";
   let out = "";
   for (const part of path) {
@@ -151,8 +157,10 @@ export function formatPath(path: readonly (string | number)[]): string {
  * Formats issues one per line, `line 17: steps[2].content: message`, sorted by line then path.
  *
  * @param issues - the issues to format.
+ * @throws TunixError `INVALID_ARGUMENT` when `issues` is not an array.
  */
 export function formatIssues(issues: readonly Issue[]): string {
+  if (!Array.isArray(issues)) throw new TunixError("INVALID_ARGUMENT", "formatIssues expects an array of issues");
   const sorted = [...issues].sort((a, b) => {
     const la = a.line ?? 0;
     const lb = b.line ?? 0;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   ChatMessageSchema,
+  formatIssues,
+  formatPath,
   isTunixError,
   MAX_PROMPT_CHARS,
   MAX_STEP_CONTENT_CHARS,
@@ -107,5 +109,23 @@ describe("traceJsonSchema", () => {
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
     expect(s.additionalProperties === undefined || s.additionalProperties !== false).toBe(true);
     expect(s.title).toBe("ReasoningTrace");
+  });
+});
+
+describe("error helpers", () => {
+  it("formatPath and formatIssues render paths and reject non-arrays", () => {
+    expect(formatPath(["steps", 3, "content"])).toBe("steps[3].content");
+    expect(formatPath([])).toBe("(root)");
+    expect(formatPath(["meta", "a-b"])).toBe('meta["a-b"]');
+    expect(formatIssues([{ code: "x", path: ["b"], message: "m2", line: 2 }, { code: "x", path: ["a"], message: "m1", line: 1 }])).toBe("line 1: a: m1\nline 2: b: m2");
+    for (const f of [() => formatPath("steps" as never), () => formatIssues(null as never)]) {
+      let error: unknown;
+      try {
+        f();
+      } catch (e) {
+        error = e;
+      }
+      expect(isTunixError(error, "INVALID_ARGUMENT")).toBe(true);
+    }
   });
 });
