@@ -57,6 +57,9 @@ class GPT(nn.Module):
         self.blocks = nn.ModuleList([Block(d, h) for _ in range(l)])
         self.ln_f = nn.LayerNorm(d)
         self.register_buffer("mask", torch.tril(torch.ones(t, t)))
+        for name, p in self.named_parameters():  # GPT-2 init, as the tfjs model
+            if p.dim() == 2:
+                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * l) if name.endswith("proj.weight") else 0.02)
 
     def forward(self, idx):
         B, T = idx.shape

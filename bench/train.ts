@@ -140,11 +140,10 @@ async function main(): Promise<void> {
 function runTorch(shape: string, json: boolean): void {
   const script = join(dirname(fileURLToPath(import.meta.url)), "torch_reference.py");
   const s = SHAPES[shape]!;
-  const child = spawnSync(
-    "python3",
-    [script, "--d", String(s.d), "--l", String(s.l), "--h", String(s.h), "--t", String(s.t), "--b", String(s.b), "--v", String(s.v)],
-    { encoding: "utf8" },
-  );
+  const argv = [script, "--d", String(s.d), "--l", String(s.l), "--h", String(s.h), "--t", String(s.t), "--b", String(s.b), "--v", String(s.v)];
+  // `python3` may be a pyenv shim without Debian's python3-torch; fall back to the system interpreter.
+  let child = spawnSync("python3", argv, { encoding: "utf8" });
+  if (child.status !== 0) child = spawnSync("/usr/bin/python3", argv, { encoding: "utf8" });
   const line = (child.stdout ?? "").trim().split("\n").filter((l) => l.startsWith("{")).pop();
   if (child.status !== 0 || line === undefined) {
     print({ shape, backend: "torch", workers: 0, skipped: (child.stderr || "python3 not found").trim().split("\n").pop() }, true);
