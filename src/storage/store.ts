@@ -4,7 +4,8 @@
  */
 import { TunixError, type Issue } from "../errors.js";
 import { safeParseTrace, type ReasoningTrace } from "../schema/index.js";
-import { hashJson } from "../internal/hash.js";
+import { hashJson, sha256Hex } from "../internal/hash.js";
+import { fastCanonicalJson, fastParseTrace } from "./fast-trace.js";
 import type { PageRequest, TraceBackend, TraceRecord, TraceRow } from "./backend.js";
 import { normalizeInstant, validateFilter, type TraceFilter } from "./filter.js";
 import type {
@@ -110,7 +111,13 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
   };
 
   /** Validates inputs into records; collects issues prefixed with the index (or none for `put`). */
-  const prepare = (traces: unknown[], ids: readonly unknown[] | undefined, createdAts: readonly unknown[] | undefined, indexed: boolean): TraceRecord[] => {
+  const prepare = (
+    traces: unknown[],
+    ids: readonly unknown[] | undefined,
+    createdAts: readonly unknown[] | undefined,
+    indexed: boolean,
+    traceOf?: Map<TraceRecord, ReasoningTrace>,
+  ): TraceRecord[] => {
     const issues: Issue[] = [];
     const records: TraceRecord[] = [];
     const seenIds = new Map<string, number>();
@@ -121,10 +128,17 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
     let conflict = false;
     let batchTime: string | undefined;
     traces.forEach((input, i) => {
-      const parsed = safeParseTrace(input);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) issues.push({ ...issue, path: [...prefix(i), ...issue.path] });
-        return;
+      let trace = fastParseTrace(input);
+      let contentHash: string;
+      if (trace !== undefined) contentHash = sha256Hex(fastCanonicalJson(trace));
+      else {
+        const parsed = safeParseTrace(input);
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues) issues.push({ ...issue, path: [...prefix(i), ...issue.path] });
+          return;
+        }
+        trace = parsed.data;
+        contentHash = hashJson(trace);
       }
       let id: string;
       if (ids?.[i] !== undefined) {
@@ -151,15 +165,16 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
         }
         created = norm;
       } else created = batchTime ??= nextBatchTime();
-      const trace = parsed.data;
-      records.push({
+      const record: TraceRecord = {
         id,
         created_at: created,
-        content_hash: hashJson(trace),
+        content_hash: contentHash,
         trace_version: trace.trace_version,
         meta: (trace.meta ?? null) as Record<string, unknown> | null,
         body: JSON.stringify(trace),
-      });
+      };
+      records.push(record);
+      traceOf?.set(record, trace);
     });
     if (issues.length > 0) {
       const argCodes = ["duplicate_id", "invalid_id", "invalid_date"];
@@ -199,7 +214,8 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
     async putMany(traces, opts: PutManyOptions = {}): Promise<PutManyResult> {
       ensureOpen();
       const list = Array.isArray(traces) ? (traces as unknown[]) : [...traces];
-      const records = prepare(list, opts.ids, opts.createdAts, true);
+      const traceOf = new Map<TraceRecord, ReasoningTrace>();
+      const records = prepare(list, opts.ids, opts.createdAts, true, traceOf);
       const dedupe = opts.dedupe === true;
       let batch = records;
       let duplicates = 0;
@@ -212,7 +228,7 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
       const written = await insert(batch, dedupe, true);
       const stored: StoredTrace[] = [];
       batch.forEach((r, i) => {
-        if (written[i]) stored.push({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: JSON.parse(r.body) as ReasoningTrace });
+        if (written[i]) stored.push({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: traceOf.get(r)! });
         else duplicates++;
       });
       return { stored, duplicates };

@@ -55,7 +55,10 @@ export interface PutManyOptions {
 
 /** Result of {@link TraceStore.putMany}. */
 export interface PutManyResult {
-  /** The stored traces, in input order (skipped duplicates left out). */
+  /**
+   * The stored traces, in input order (skipped duplicates left out). Each `trace` is the validated
+   * value, which may share nested `meta` objects with the input (the store keeps its own copy).
+   */
   stored: StoredTrace[];
   /** How many inputs were skipped as duplicates (only with `dedupe: true`). */
   duplicates: number;

@@ -52,3 +52,12 @@ describe("sqlite adapter", () => {
     await expect(createSqliteStore("")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
   });
 });
+
+describe("driver loading", () => {
+  it("a missing driver package is DRIVER_MISSING naming what to install", async () => {
+    const { loadDriver } = await import("../../src/storage/sql/load-driver.js");
+    const err = await loadDriver("tunix-rt-no-such-driver", "createThingStore").catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "DRIVER_MISSING", details: { package: "tunix-rt-no-such-driver" } });
+    expect((err as Error).message).toBe('createThingStore needs the "tunix-rt-no-such-driver" package: npm install tunix-rt-no-such-driver');
+  });
+});
