@@ -117,7 +117,7 @@ function parseXmlTags(body: string): ParsedResponse {
     const reasoning = body.slice(rStart, rClose >= 0 ? rClose : aOpen >= 0 ? aOpen : body.length);
     const lines = reasoning.split("\n");
     const parsed = stepsOf(lines);
-    steps = parsed.numbered || parsed.steps.length > 0 && !parsed.stray
+    steps = parsed.numbered || (parsed.steps.length > 0 && !parsed.stray)
       ? parsed.steps
       : lines.map(pythonStrip).filter((l) => l !== "");
   }
@@ -130,8 +130,9 @@ function parseXmlTags(body: string): ParsedResponse {
 /**
  * Recovers steps and answer from a model response (or a rendered model turn, or a whole rendered
  * conversation, whose first model turn is read). Tolerant: an echoed `<start_of_turn>model\n` is skipped,
- * everything from the first Gemma control token on (`<end_of_turn>`, `<eos>`, ...) is ignored, end markers may be missing, `\r\n` line ends are accepted, and `Answer:` /
- * `Reasoning:` match case-insensitively. In `reasoning_answer`, a line `N. text` starts a step, other lines
+ * everything from the first Gemma control token on (`<end_of_turn>`, `<eos>`, ...) is ignored, end
+ * markers may be missing, `\r\n` line ends are accepted, and `Answer:` / `Reasoning:` match
+ * case-insensitively. In `reasoning_answer`, a line `N. text` starts a step, other lines
  * continue it (an indent of {@link STEP_CONTINUATION_INDENT} removed), and the first line starting with
  * `Answer:` at column 0 (else the first indented one) begins the answer, which runs to the end. In
  * `xml_tags`, steps come from the numbered lines inside `<reasoning>` (or its non-empty lines when it is not
