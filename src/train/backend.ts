@@ -4,7 +4,9 @@
  * tfjs keeps one global engine, so one backend is active per process (or worker) at a time.
  */
 import { TunixError } from "../errors.js";
+import { installFastKernels } from "./kernels/self-test.js";
 import { registerUnsortedSegmentSum } from "./kernels/unsorted-segment-sum.js";
+import { registerXnnAttention } from "./kernels/xnn-attention.js";
 import type { BackendName, Tf } from "./types.js";
 
 /** Which backend to ask for; `auto` tries node → wasm → cpu. */
@@ -85,6 +87,9 @@ export async function initBackend(
     const tf = await loadTf();
     if ((preference === "auto" || preference === "wasm") && (await activate(tf, "wasm"))) {
       registerUnsortedSegmentSum(tf, "wasm");
+      // Bit-exact faster Transpose/GatherV2 + the slice matmul behind attentionImpl "xnn", each after a
+      // self-test (falls back to the stock kernels on mismatch). See src/train/kernels/.
+      installFastKernels();
       handle = { tf, backend: "wasm" };
     } else if (preference === "wasm") {
       throw new TunixError("BACKEND_ERROR", "backend: @tensorflow/tfjs-backend-wasm failed to initialise");
@@ -96,5 +101,7 @@ export async function initBackend(
     }
   }
   if (options.prodMode ?? true) handle.tf.enableProdMode();
+  // attentionImpl "xnn" is selectable on every backend (it is the default attention off wasm).
+  registerXnnAttention();
   return handle;
 }

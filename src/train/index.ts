@@ -35,6 +35,19 @@ export { AdamW, isDecayed, type AdamWOptions, type AdamWState, type UpdateInfo }
 export { createInProcessGradientSource, sumLossAndGrads } from "./gradient-source.js";
 export { registerUnsortedSegmentSum } from "./kernels/unsorted-segment-sum.js";
 export {
+  installFastKernels,
+  fastKernelStatus,
+  setFastKernelsEnabled,
+  type FastKernelStatus,
+} from "./kernels/self-test.js";
+export { fastMatMul } from "./kernels/fast-matmul.js";
+export { xnnAttention, registerXnnAttention } from "./kernels/xnn-attention.js";
+export {
+  createWorkerGradientSource,
+  type WorkerPoolOptions,
+  type WorkerGradientSource,
+} from "./parallel/pool.js";
+export {
   Tokenizer,
   SPECIAL_TOKENS,
   SPECIAL_IDS,
