@@ -80,9 +80,11 @@ export class Output {
           io.stderr.write(`\r\x1b[2K${label}${bar} ${t.count}${t.tail}`);
           return;
         }
+        // piped: a line per 10 % (or per 5 s without a total), and at least one every 30 s
         const decile = t.pct === undefined ? Math.floor((now - started) / 5000) : Math.floor(t.pct / 10);
-        if (decile === lastDecile) return;
+        if (decile === lastDecile && now - lastDraw < 30_000) return;
         lastDecile = decile;
+        lastDraw = now;
         io.stderr.write(`${label}: ${t.pct === undefined ? "" : `${t.pct}% `}${t.count}${t.tail}\n`);
       },
       finish(status) {

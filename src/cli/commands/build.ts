@@ -29,7 +29,7 @@ export const buildCommand: Command = {
     strategy: { type: "string", placeholder: "S", help: "latest | random | stratified", default: "random" },
     seed: { type: "string", placeholder: "S", help: "seed (random, stratified and splits need one)", default: "1" },
     limit: { type: "string", placeholder: "N", help: "most traces to select" },
-    filter: { type: "string", placeholder: "JSON", help: `storage filter, e.g. '{"meta.category":"arithmetic"}'` },
+    filter: { type: "string", placeholder: "JSON", help: `storage filter, e.g. '{"meta":"category","eq":"arithmetic"}'` },
     splits: { type: "string", placeholder: "SPLITS", help: "split fractions, e.g. train=0.8,val=0.1,test=0.1" },
     "stratify-by": { type: "string", placeholder: "PATH", help: "meta path to stratify by (strategy stratified)" },
     dedupe: { type: "boolean", help: "drop traces duplicating another's normalized prompt + answer" },

@@ -72,7 +72,7 @@ export async function runEvaluation(
   const report = await evaluate({
     evalSet: options.evalSet,
     generateBatch: options.generateBatch,
-    batchSize: 16,
+    batchSize: 32,
     seed: options.seed ?? 0,
     template: "gemma3",
     signal: ctx.io.signal,
