@@ -29,7 +29,7 @@ export interface StoreCapabilities {
 
 /** Options of {@link TraceStore.put}. */
 export interface PutOptions {
-  /** Caller-chosen id (1..256 characters, no control characters). Default: a new UUID. */
+  /** Caller-chosen id: 1..256 printable ASCII characters without spaces (so byte, JS and SQL order agree). Default: a new UUID. */
   id?: string;
   /**
    * Caller-chosen creation time (any ISO-8601 instant, normalised to UTC ms). Default: now, one time per
