@@ -88,6 +88,7 @@ export {
 } from "./checkpoint.js";
 export {
   toPromptCompletions,
+  collectPromptCompletions,
   chooseTokenizer,
   prepareData,
   fingerprintExamples,

@@ -21,7 +21,7 @@ import type { CheckpointEvent, EvalEvent, StepEvent, TrainEvent } from "./events
 import { createInProcessGradientSource } from "./gradient-source.js";
 import { createGPT, evalLoss, resolveGPTConfig, type GPT } from "./model.js";
 import { AdamW } from "./optimizer.js";
-import { chooseTokenizer, prepareData, toPromptCompletions, type TrainItem } from "./prepare.js";
+import { chooseTokenizer, collectPromptCompletions, prepareData, type TrainItem } from "./prepare.js";
 import { buildRunManifest } from "./run-manifest.js";
 import { learningRate } from "./schedule.js";
 import { tokenizerFromSpec, type Tokenizer } from "./tokenizer.js";
@@ -30,10 +30,10 @@ import type { TrainingRunManifest } from "../manifest/index.js";
 
 /** Everything {@link train} needs. Only `train` is required. */
 export interface TrainOptions {
-  /** Training data: rendered `{prompt, completion}` pairs or reasoning traces. */
-  readonly train: Iterable<TrainItem>;
+  /** Training data: rendered `{prompt, completion}` pairs or reasoning traces (sync or async iterable, e.g. a store query). */
+  readonly train: Iterable<TrainItem> | AsyncIterable<TrainItem>;
   /** Validation data for eval loss / early stop. */
-  readonly val?: Iterable<TrainItem>;
+  readonly val?: Iterable<TrainItem> | AsyncIterable<TrainItem>;
   /** Config (defaults = the learning recipe: micro model, lr 3e-3, batch 16, warmup 30, cosine to 10 %). */
   readonly config?: TrainConfigInput;
   /** Render options for traces (template, style, system instruction). */
@@ -126,8 +126,8 @@ export async function* trainIterator(options: TrainOptions): AsyncGenerator<Trai
   const config = parseTrainConfig(options.config ?? {});
   const handle = options.backend ?? (await initBackend(config.backend));
   // 1. data: render, tokenizer (from the checkpoint when resuming), encode
-  const trainPairs = toPromptCompletions(options.train, options.render);
-  const valPairs = options.val ? toPromptCompletions(options.val, options.render) : undefined;
+  const trainPairs = await collectPromptCompletions(options.train, options.render);
+  const valPairs = options.val ? await collectPromptCompletions(options.val, options.render) : undefined;
   const ckptDir = options.checkpointDir;
   if (ckptDir) await cleanCheckpointTemp(ckptDir);
   const ckpt = ckptDir && options.resume !== false ? await loadLatestCheckpoint(handle.tf, ckptDir) : undefined;

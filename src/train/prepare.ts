@@ -36,6 +36,24 @@ export function toPromptCompletions(items: Iterable<TrainItem>, render: RenderTr
 }
 
 /**
+ * {@link toPromptCompletions} over a sync or async iterable (e.g. a `TraceStore` query).
+ *
+ * @param items - pairs or traces.
+ * @param render - render options for traces.
+ */
+export async function collectPromptCompletions(
+  items: Iterable<TrainItem> | AsyncIterable<TrainItem>,
+  render: RenderTraceOptions = {},
+): Promise<PromptCompletion[]> {
+  if (Symbol.asyncIterator in items) {
+    const all: TrainItem[] = [];
+    for await (const item of items) all.push(item);
+    return toPromptCompletions(all, render);
+  }
+  return toPromptCompletions(items, render);
+}
+
+/**
  * The tokenizer for a run: the given one, else a byte tokenizer, else BPE learned on the training text.
  *
  * @param config - training config (tokenizer section).
