@@ -225,7 +225,24 @@ describe("parseResponse tolerance", () => {
 });
 
 describe.skipIf(!hasReference)("the 550 dev-reasoning-v2 traces", () => {
-  const { traces, errors } = parseTraceJsonl(readFileSync(referencePath("tunix-rt", "dev-reasoning-v2.dataset.jsonl"), "utf8"));
+  const { traces, errors } = hasReference
+    ? parseTraceJsonl(readFileSync(referencePath("tunix-rt", "dev-reasoning-v2.dataset.jsonl"), "utf8"))
+    : { traces: [], errors: [] };
+
+  it("a multi-line step: tunix-rt keeps the Python text raw, official indents continuation lines", () => {
+    const t = traces.find((x) => x.prompt === "Format this as a list: apple, banana, cherry")!;
+    expect(renderTrace(t, "training_example", { compat: "tunix-rt", id: "x" })).toEqual({
+      id: "x",
+      prompt: "Format this as a list: apple, banana, cherry\n\nPlease show your reasoning steps.",
+      response: "Reasoning:\n1. Converting comma-separated values to numbered list\n2. 1. apple\n2. banana\n3. cherry\nAnswer: 1. apple\n2. banana\n3. cherry",
+      metadata: { source_trace_id: "x", trace_version: "1.0", ...t.meta },
+    });
+    expect(renderResponse(t)).toBe(
+      "Reasoning:\n1. Converting comma-separated values to numbered list\n2. 1. apple\n   2. banana\n   3. cherry\nAnswer: 1. apple\n2. banana\n3. cherry",
+    );
+    expect(parseResponse(renderResponse(t)).steps[1]).toBe("1. apple\n2. banana\n3. cherry");
+  });
+
 
   it("render without normalization and parse back exactly, in both styles", () => {
     expect(errors).toEqual([]);
@@ -244,6 +261,7 @@ describe.skipIf(!hasReference)("the 550 dev-reasoning-v2 traces", () => {
       // Official and tunix-rt differ only in layout (bos, trailing newline; indented continuation lines).
       if (t.steps.some((s) => s.content.includes("\n"))) continue;
       const official = renderTrace(t, "tunix_sft").prompts;
+      expect(official.endsWith("<end_of_turn>\n")).toBe(true);
       const legacy = renderTrace(t, "tunix_sft", { compat: "tunix-rt" }).prompts;
       expect(official).toBe(`<bos>${legacy}\n`);
     }
