@@ -108,7 +108,7 @@ export function encodeExamples(
 export type Batching = "pad" | "pack";
 
 /** Rows of one batch as lists of example indices. */
-type RowPlan = number[][];
+export type RowPlan = number[][];
 
 function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m;

@@ -69,6 +69,7 @@ export {
   type EncodeStats,
   type TruncationPolicy,
   type Batching,
+  type RowPlan,
   type DataCursor,
 } from "./data.js";
 export { learningRate, type LrSchedule } from "./schedule.js";
