@@ -8,7 +8,9 @@
  *
  * Traces have the shipped shape: the Python tunix-rt dev-reasoning-v2 traces, cycled, with `meta.n`
  * (unique) added so every trace is distinct. Env: BENCH_DATASET_N (default 1 000 000),
- * BENCH_DATASET_STORES (default `sqlite,file`),
+ * BENCH_DATASET_STORES (default `sqlite,file`), BENCH_DATASET_HEAP_MB (run each step with
+ * `--max-old-space-size`: shows the step fits in that heap; without it V8 grows lazily and peak RSS
+ * counts uncollected garbage),
  * BENCH_DATASET_DIR (default a temp dir, removed afterwards unless BENCH_DATASET_KEEP=1; an existing dir
  * with data for the same N is reused).
  */
@@ -104,7 +106,9 @@ async function child(step: string, kind: string, dir: string, arg: string): Prom
 }
 
 function run(step: string, kind: string, dir: string, arg = ""): Figure {
-  const r = spawnSync(process.execPath, ["--import", "tsx", SELF, "child", step, kind, dir, arg], { encoding: "utf8", env: process.env });
+  const heap = process.env.BENCH_DATASET_HEAP_MB;
+  const flags = heap ? [`--max-old-space-size=${heap}`] : [];
+  const r = spawnSync(process.execPath, [...flags, "--import", "tsx", SELF, "child", step, kind, dir, arg], { encoding: "utf8", env: process.env });
   if (r.status !== 0) throw new Error(`bench step ${step} ${kind} ${arg} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Figure;
 }

@@ -85,6 +85,16 @@ describe("exportDataset", () => {
     expect(report.changed[0]).toMatchObject({ id: first, expected: old.content_hash });
   });
 
+  it.skipIf(!hasReference)("verifyDataset on a Python manifest (no content hashes) checks existence only", async () => {
+    const py = parseDatasetManifest(JSON.parse(readFileSync(referencePath("tunix-rt/test-v1.manifest.json"), "utf8")));
+    const store = createMemoryStore();
+    const t = makeTraces(1)[0]!;
+    await store.put(t, { id: py.trace_ids[0]! });
+    const report = await verifyDataset(py, store);
+    expect(report).toMatchObject({ ok: false, checked: 3, missingCount: 2, hashesChecked: false });
+    expect(report.missing).toEqual(py.trace_ids.slice(1));
+  });
+
   it("verifyDataset passes on an intact dataset", async () => {
     const { store, m } = await setup();
     expect(await verifyDataset(m, store)).toMatchObject({ ok: true, checked: 20, missingCount: 0, changedCount: 0 });
