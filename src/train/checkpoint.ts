@@ -18,6 +18,7 @@ import { createGPT, type GPT, type GPTConfig } from "./model.js";
 import type { AdamW, AdamWState } from "./optimizer.js";
 import { tokenizerFromSpec, type Tokenizer, type TokenizerSpec } from "./tokenizer.js";
 import type { Tensor } from "./types.js";
+import type { ArtifactStore } from "../storage/index.js";
 
 /** Format tag of `checkpoint.json`. */
 export const CHECKPOINT_FORMAT = "tunix-rt-checkpoint";
@@ -83,17 +84,28 @@ async function syncDir(path: string): Promise<void> {
   }
 }
 
+/** What goes into a checkpoint. */
+export interface CheckpointParts {
+  /** The model. */
+  readonly model: GPT;
+  /** The optimizer, or null for weights only. */
+  readonly optimizer: AdamW | null;
+  /** The tokenizer. */
+  readonly tokenizer: Tokenizer;
+  /** Trainer state (JSON). */
+  readonly trainer: Record<string, unknown>;
+  /** Optimizer steps completed. */
+  readonly step: number;
+}
+
 /**
- * Writes a checkpoint for `step` under `root` atomically and prunes to the newest `keep`.
- * Returns the checkpoint directory and the weights hash.
+ * Serialises a checkpoint: `checkpoint.json` metadata (weights file name `weightsPath`) plus the
+ * `weights.bin` bytes.
  *
- * @param root - checkpoint directory (created if missing).
- * @param parts - model, optimizer (or null for weights only), tokenizer, trainer state, step, keep.
+ * @param parts - model, optimizer, tokenizer, trainer state, step.
+ * @param weightsPath - name recorded in the weights manifest.
  */
-export async function saveCheckpoint(
-  root: string,
-  parts: { model: GPT; optimizer: AdamW | null; tokenizer: Tokenizer; trainer: Record<string, unknown>; step: number; keep?: number },
-): Promise<{ path: string; weightsSha256: string }> {
+export async function encodeCheckpoint(parts: CheckpointParts, weightsPath = "weights.bin"): Promise<{ meta: CheckpointMeta; bytes: Uint8Array }> {
   const { model, optimizer, tokenizer, step } = parts;
   const tf = model.tf;
   const named: Array<{ name: string; tensor: Tensor }> = model.paramNames.map((n) => ({ name: n, tensor: model.params[n]! }));
@@ -116,7 +128,6 @@ export async function saveCheckpoint(
     for (const t of extra) t.dispose();
   }
   const bytes = new Uint8Array(encoded.data);
-  const weightsSha256 = sha256Hex(bytes);
   const meta: CheckpointMeta = {
     format: CHECKPOINT_FORMAT,
     version: 1,
@@ -127,10 +138,25 @@ export async function saveCheckpoint(
     tokenizer: tokenizer.spec,
     optimizer: opt ? { step: opt.step, beta1Power: opt.beta1Power, beta2Power: opt.beta2Power } : null,
     trainer: parts.trainer,
-    weightsManifest: [{ paths: ["weights.bin"], weights: encoded.specs }],
-    weightsSha256,
+    weightsManifest: [{ paths: [weightsPath], weights: encoded.specs }],
+    weightsSha256: sha256Hex(bytes),
   };
-  const name = `step-${String(step).padStart(9, "0")}`;
+  return { meta, bytes };
+}
+
+/**
+ * Writes a checkpoint for `step` under `root` atomically and prunes to the newest `keep`.
+ * Returns the checkpoint directory and the weights hash.
+ *
+ * @param root - checkpoint directory (created if missing).
+ * @param parts - model, optimizer (or null for weights only), tokenizer, trainer state, step, keep.
+ */
+export async function saveCheckpoint(
+  root: string,
+  parts: CheckpointParts & { keep?: number },
+): Promise<{ path: string; weightsSha256: string }> {
+  const { meta, bytes } = await encodeCheckpoint(parts);
+  const name = `step-${String(parts.step).padStart(9, "0")}`;
   const finalPath = join(root, name);
   const tmp = join(root, `.tmp-${name}-${process.pid}`);
   await mkdir(root, { recursive: true });
@@ -143,7 +169,58 @@ export async function saveCheckpoint(
   await rename(tmp, finalPath);
   await syncDir(root);
   if (parts.keep !== undefined) await pruneCheckpoints(root, parts.keep);
-  return { path: finalPath, weightsSha256 };
+  return { path: finalPath, weightsSha256: meta.weightsSha256 };
+}
+
+/**
+ * Stores a checkpoint in a content-addressed {@link ArtifactStore}: the weights blob, then
+ * `checkpoint.json` naming the weights by key. Returns the key of the JSON (pass it to
+ * {@link loadCheckpointArtifact} or `train({resumeFrom})`).
+ *
+ * @param store - artifact store.
+ * @param parts - model, optimizer, tokenizer, trainer state, step.
+ */
+export async function saveCheckpointArtifact(store: ArtifactStore, parts: CheckpointParts): Promise<{ key: string; weightsSha256: string }> {
+  const { meta, bytes } = await encodeCheckpoint(parts);
+  const weights = await store.put(bytes);
+  const specs = meta.weightsManifest[0]!.weights;
+  const json = await store.put(JSON.stringify({ ...meta, weightsManifest: [{ paths: [weights.key], weights: specs }] }));
+  return { key: json.key, weightsSha256: meta.weightsSha256 };
+}
+
+/**
+ * Reads and verifies a checkpoint stored with {@link saveCheckpointArtifact}.
+ *
+ * @param tf - tfjs namespace.
+ * @param store - artifact store.
+ * @param key - key of the checkpoint JSON.
+ */
+export async function loadCheckpointArtifact(tf: BackendHandle["tf"], store: ArtifactStore, key: string): Promise<LoadedCheckpoint> {
+  const json = await store.get(key);
+  if (!json) throw new TunixError("NOT_FOUND", `checkpoint artifact ${key} not found`);
+  let meta: CheckpointMeta;
+  try {
+    meta = JSON.parse(new TextDecoder().decode(json)) as CheckpointMeta;
+  } catch (cause) {
+    throw new TunixError("CHECKPOINT_CORRUPT", `checkpoint artifact ${key}: not JSON`, { cause });
+  }
+  const weightsKey = meta.weightsManifest?.[0]?.paths[0];
+  const bytes = weightsKey ? await store.get(weightsKey) : undefined;
+  if (!bytes) throw new TunixError("CHECKPOINT_CORRUPT", `checkpoint artifact ${key}: weights ${String(weightsKey)} missing`);
+  return decodeVerified(tf, key, meta, bytes);
+}
+
+function decodeVerified(tf: BackendHandle["tf"], where: string, meta: CheckpointMeta, bytes: Uint8Array): LoadedCheckpoint {
+  if (meta.format !== CHECKPOINT_FORMAT || meta.version !== 1) {
+    throw new TunixError("CHECKPOINT_CORRUPT", `checkpoint ${where}/checkpoint.json: not a ${CHECKPOINT_FORMAT} v1 file`);
+  }
+  if (sha256Hex(bytes) !== meta.weightsSha256) {
+    throw new TunixError("CHECKPOINT_CORRUPT", `checkpoint ${where}/weights.bin: sha256 does not match checkpoint.json`);
+  }
+  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const specs = meta.weightsManifest[0]?.weights ?? [];
+  const tensors = tf.io.decodeWeights(buf, specs as Parameters<typeof tf.io.decodeWeights>[1]) as Record<string, Tensor>;
+  return { path: where, meta, tensors };
 }
 
 /** Checkpoint directories under `root`, newest step first (complete names only; `.tmp-*` ignored). */
@@ -193,16 +270,7 @@ export async function loadCheckpoint(tf: BackendHandle["tf"], path: string): Pro
   } catch (cause) {
     throw new TunixError("CHECKPOINT_CORRUPT", `checkpoint ${path}: cannot read checkpoint.json/weights.bin`, { cause });
   }
-  if (meta.format !== CHECKPOINT_FORMAT || meta.version !== 1) {
-    throw new TunixError("CHECKPOINT_CORRUPT", `checkpoint ${path}/checkpoint.json: not a ${CHECKPOINT_FORMAT} v1 file`);
-  }
-  if (sha256Hex(bytes) !== meta.weightsSha256) {
-    throw new TunixError("CHECKPOINT_CORRUPT", `checkpoint ${path}/weights.bin: sha256 does not match checkpoint.json`);
-  }
-  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const specs = meta.weightsManifest[0]?.weights ?? [];
-  const tensors = tf.io.decodeWeights(buf, specs as Parameters<typeof tf.io.decodeWeights>[1]) as Record<string, Tensor>;
-  return { path, meta, tensors };
+  return decodeVerified(tf, path, meta, bytes);
 }
 
 /**

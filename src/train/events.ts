@@ -46,8 +46,10 @@ export interface CheckpointEvent {
   readonly type: "checkpoint";
   /** Step it holds. */
   readonly step: number;
-  /** Its directory. */
+  /** Its directory (or its artifact key when only an artifact store is used). */
   readonly path: string;
+  /** Key of its `checkpoint.json` in the artifact store, when one is used. */
+  readonly artifact_key?: string;
   /** sha256 of its weights.bin. */
   readonly weights_sha256: string;
 }

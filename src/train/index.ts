@@ -77,6 +77,9 @@ export { TrainConfigSchema, parseTrainConfig, type TrainConfig, type TrainConfig
 export {
   CHECKPOINT_FORMAT,
   saveCheckpoint,
+  encodeCheckpoint,
+  saveCheckpointArtifact,
+  loadCheckpointArtifact,
   loadCheckpoint,
   loadLatestCheckpoint,
   listCheckpoints,
@@ -84,6 +87,7 @@ export {
   restoreCheckpoint,
   loadModel,
   type CheckpointMeta,
+  type CheckpointParts,
   type LoadedCheckpoint,
   type LanguageModel,
 } from "./checkpoint.js";

@@ -10,9 +10,11 @@ import type { RenderTraceOptions } from "../render/index.js";
 import { initBackend, type BackendHandle } from "./backend.js";
 import {
   cleanCheckpointTemp,
+  loadCheckpointArtifact,
   loadLatestCheckpoint,
   restoreCheckpoint,
   saveCheckpoint,
+  saveCheckpointArtifact,
   type LanguageModel,
 } from "./checkpoint.js";
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.js";
@@ -27,6 +29,7 @@ import { learningRate } from "./schedule.js";
 import { tokenizerFromSpec, type Tokenizer } from "./tokenizer.js";
 import type { GradientSource, Tensor, TokenBatch } from "./types.js";
 import type { TrainingRunManifest } from "../manifest/index.js";
+import type { ArtifactStore } from "../storage/index.js";
 
 /** Everything {@link train} needs. Only `train` is required. */
 export interface TrainOptions {
@@ -48,6 +51,10 @@ export interface TrainOptions {
   readonly checkpointDir?: string;
   /** Resume from `checkpointDir` when it holds a checkpoint. Default true. */
   readonly resume?: boolean;
+  /** Also (or instead) store every checkpoint in this content-addressed store; events carry its key. */
+  readonly artifactStore?: ArtifactStore;
+  /** Resume from this checkpoint key in `artifactStore` (takes precedence over `checkpointDir`). */
+  readonly resumeFrom?: string;
   /** JSONL file receiving one line per event (rewritten from the checkpoint's history on resume). */
   readonly metricsPath?: string;
   /** Abort: the loop stops before the next step, writing a checkpoint first when `checkpointDir` is set. */
@@ -130,7 +137,16 @@ export async function* trainIterator(options: TrainOptions): AsyncGenerator<Trai
   const valPairs = options.val ? await collectPromptCompletions(options.val, options.render) : undefined;
   const ckptDir = options.checkpointDir;
   if (ckptDir) await cleanCheckpointTemp(ckptDir);
-  const ckpt = ckptDir && options.resume !== false ? await loadLatestCheckpoint(handle.tf, ckptDir) : undefined;
+  const store = options.artifactStore;
+  if (options.resumeFrom !== undefined && !store) {
+    throw new TunixError("INVALID_ARGUMENT", "train: resumeFrom needs artifactStore (the store holding that checkpoint key)");
+  }
+  const ckpt =
+    options.resumeFrom !== undefined
+      ? await loadCheckpointArtifact(handle.tf, store!, options.resumeFrom)
+      : ckptDir && options.resume !== false
+        ? await loadLatestCheckpoint(handle.tf, ckptDir)
+        : undefined;
   const tokenizer = ckpt ? tokenizerFromSpec(ckpt.meta.tokenizer) : chooseTokenizer(config, trainPairs, options.tokenizer);
   const { preset, attentionImpl, fastPath, ...shape } = config.model;
   const modelConfig = resolveGPTConfig({ preset, ...shape }, tokenizer.vocabSize);
@@ -175,8 +191,16 @@ export async function* trainIterator(options: TrainOptions): AsyncGenerator<Trai
   const checkpoint = async (): Promise<CheckpointEvent> => {
     state.elapsedMs = Date.now() - sessionStart;
     const trainer = { state, config, dataFingerprint: data.trainFingerprint } as unknown as Record<string, unknown>;
-    const saved = await saveCheckpoint(ckptDir!, { model, optimizer, tokenizer, trainer, step: state.step, keep: config.checkpoint.keep });
-    const ev: CheckpointEvent = { type: "checkpoint", step: state.step, path: saved.path, weights_sha256: saved.weightsSha256 };
+    const parts = { model, optimizer, tokenizer, trainer, step: state.step };
+    const inDir = ckptDir ? await saveCheckpoint(ckptDir, { ...parts, keep: config.checkpoint.keep }) : undefined;
+    const inStore = store ? await saveCheckpointArtifact(store, parts) : undefined;
+    const ev: CheckpointEvent = {
+      type: "checkpoint",
+      step: state.step,
+      path: inDir?.path ?? inStore!.key,
+      weights_sha256: (inDir ?? inStore)!.weightsSha256,
+      ...(inStore ? { artifact_key: inStore.key } : {}),
+    };
     checkpoints.push(ev);
     return ev;
   };
@@ -241,7 +265,7 @@ export async function* trainIterator(options: TrainOptions): AsyncGenerator<Trai
         if (patience > 0 && state.evalsWithoutImprovement >= patience) stopReason = "early_stop";
       }
       // 8. periodic checkpoint
-      if (ckptDir && config.checkpoint.everySteps > 0 && step % config.checkpoint.everySteps === 0) {
+      if ((ckptDir || store) && config.checkpoint.everySteps > 0 && step % config.checkpoint.everySteps === 0) {
         const c = await checkpoint();
         lastCkptStep = step;
         yield c;
@@ -255,7 +279,7 @@ export async function* trainIterator(options: TrainOptions): AsyncGenerator<Trai
       await record(evalEv);
       yield evalEv;
     }
-    if (ckptDir && lastCkptStep !== state.step) yield await checkpoint();
+    if ((ckptDir || store) && lastCkptStep !== state.step) yield await checkpoint();
   } catch (e) {
     model.dispose();
     throw e;

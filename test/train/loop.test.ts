@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { train, type TrainOptions } from "../../src/train/loop.js";
 import { createInProcessGradientSource } from "../../src/train/gradient-source.js";
 import { TrainingRunManifestSchema } from "../../src/manifest/index.js";
+import { createMemoryArtifactStore } from "../../src/storage/index.js";
 import type { StepEvent } from "../../src/train/events.js";
 import { reversalPairs, syntheticBatch, wasm, weightsHash } from "./helpers.js";
 import { createGPT, lossAndGrads, resolveGPTConfig } from "../../src/train/model.js";
@@ -84,6 +85,25 @@ describe("train()", () => {
     expect(m.backend).toBe("wasm");
     expect(m.checkpoints.at(-1)?.step).toBe(10);
     expect(m.tokenizer_hash).toMatch(/^[0-9a-f]{64}$/);
+    full.model.gpt.dispose();
+    second.model.gpt.dispose();
+  });
+
+  it("checkpoints into an ArtifactStore and resumes from its key exactly", async () => {
+    const backend = await wasm();
+    const store = createMemoryArtifactStore();
+    const cfg = { ...base().config, schedule: { maxSteps: 6, warmupSteps: 2 }, checkpoint: { everySteps: 0 } };
+    const full = await train(base({ backend, config: cfg }));
+    const ctl = new AbortController();
+    const first = await train(base({ backend, config: cfg, artifactStore: store, signal: ctl.signal, onStep: (e) => (e.step === 3 ? ctl.abort() : undefined) }));
+    const key = first.checkpoints.at(-1)!.artifact_key!;
+    expect(key).toMatch(/^sha256:[0-9a-f]{64}$/);
+    first.model.gpt.dispose();
+    const second = await train(base({ backend, config: cfg, artifactStore: store, resumeFrom: key }));
+    expect(second.resumedFrom).toBe(3);
+    expect(weightsHash(second.model.gpt)).toBe(weightsHash(full.model.gpt));
+    await expect(train(base({ backend, config: cfg, resumeFrom: key }))).rejects.toThrowError(/resumeFrom needs artifactStore/);
+    await expect(train(base({ backend, config: cfg, artifactStore: store, resumeFrom: "sha256:" + "0".repeat(64) }))).rejects.toThrowError(/not found/);
     full.model.gpt.dispose();
     second.model.gpt.dispose();
   });
