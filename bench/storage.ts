@@ -7,7 +7,8 @@
  * The 1M stores are bulk-filled by SQL (SQLite, PostgreSQL) or by writing segments directly (file store):
  * the insert path is measured by the 100k part; the fill only has to be quick.
  *
- * Env: BENCH_STORAGE_BIG=0 skips the 1M part; BENCH_STORAGE_N overrides 1M; TUNIX_RT_PG_URL enables PG.
+ * Env: BENCH_STORAGE_BIG=0 skips the 1M part; BENCH_STORAGE_N overrides 1M; TUNIX_RT_PG_URL enables PG;
+ * BENCH_STORAGE_ONLY=insert,sqlite,postgres,file picks sections.
  */
 import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -25,6 +26,8 @@ const BASE: Record<string, unknown>[] = readFileSync(REF, "utf8").trim().split("
 const PG_URL = process.env.TUNIX_RT_PG_URL;
 const BIG_N = Number(process.env.BENCH_STORAGE_N ?? 1_000_000);
 const DO_BIG = process.env.BENCH_STORAGE_BIG !== "0";
+const ONLY = process.env.BENCH_STORAGE_ONLY?.split(",");
+const want = (section: string): boolean => ONLY === undefined || ONLY.includes(section);
 
 function traceAt(i: number): Record<string, unknown> {
   const t = BASE[i % BASE.length]!;
@@ -157,18 +160,22 @@ export async function benchStorage(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "tunix-rt-bench-storage-"));
   const schema = `tunix_bench_${process.pid}`;
   try {
-    console.log("\n# storage: insert 100k traces (putMany of 1000, incl. validation + sha256 content hash)");
-    await insertThroughput("core only (null store)", async () => nullStore());
-    await insertThroughput("memory", async () => createMemoryStore());
-    await insertThroughput("file (fsync per batch)", () => createFileStore(join(dir, "files")));
-    await insertThroughput("sqlite", () => createSqliteStore(join(dir, "ins.db")));
-    if (PG_URL) await insertThroughput("postgres", () => createPostgresStore({ url: PG_URL, schema, table: "ins" }));
-    else console.log("  postgres skipped (TUNIX_RT_PG_URL unset)");
+    if (want("insert")) {
+      console.log("\n# storage: insert 100k traces (putMany of 1000, incl. validation + sha256 content hash)");
+      await insertThroughput("core only (null store)", async () => nullStore());
+      await insertThroughput("memory", async () => createMemoryStore());
+      await insertThroughput("file (fsync per batch)", () => createFileStore(join(dir, "files")));
+      await insertThroughput("sqlite", () => createSqliteStore(join(dir, "ins.db")));
+      if (PG_URL) await insertThroughput("postgres", () => createPostgresStore({ url: PG_URL, schema, table: "ins" }));
+      else console.log("  postgres skipped (TUNIX_RT_PG_URL unset)");
+    }
     if (!DO_BIG) return;
 
     console.log(`\n# storage: ${fmt(BIG_N)} traces — query latency (best of 3), streaming RSS (fresh process, batchSize 1000)`);
-    const sqlitePath = join(dir, "big.db");
     let t0 = process.hrtime.bigint();
+    if (want("sqlite")) {
+    const sqlitePath = join(dir, "big.db");
+    t0 = process.hrtime.bigint();
     let s = await createSqliteStore(sqlitePath);
     await s.close();
     fillSqlite(sqlitePath, BIG_N);
@@ -183,8 +190,9 @@ export async function benchStorage(): Promise<void> {
     await s.close();
     const sr = streamRss(`sqlite:${sqlitePath}`);
     console.log(`  sqlite stream: ${fmt(sr.n)} traces in ${sr.seconds.toFixed(1)} s, peak RSS ${sr.maxRssMb.toFixed(0)} MB`);
+    }
 
-    if (PG_URL) {
+    if (PG_URL && want("postgres")) {
       t0 = process.hrtime.bigint();
       let p = await createPostgresStore({ url: PG_URL, schema, table: "big" });
       await p.close();
@@ -202,6 +210,7 @@ export async function benchStorage(): Promise<void> {
       console.log(`  postgres stream: ${fmt(pr.n)} traces in ${pr.seconds.toFixed(1)} s, peak RSS ${pr.maxRssMb.toFixed(0)} MB`);
     }
 
+    if (!want("file")) return;
     const filesDir = join(dir, "bigfiles");
     fillFiles(filesDir, BIG_N);
     t0 = process.hrtime.bigint();

