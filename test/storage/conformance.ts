@@ -41,5 +41,5 @@ export function runChildWriter(uri: string, job: ChildWriteJob, extra: Record<st
 
 /** Runs the suite with vitest's functions. */
 export function conformance(name: string, makeStore: () => Promise<TraceStore>, options: ConformanceOptions = {}): void {
-  runTraceStoreConformance({ describe, it, expect, makeStore, options }, name);
+  runTraceStoreConformance({ describe, it, expect, makeStore, options, name });
 }

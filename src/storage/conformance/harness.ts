@@ -62,6 +62,8 @@ export interface ConformanceArgs {
   makeStore: () => Promise<TraceStore>;
   /** Capability hooks and documented deviations. */
   options?: ConformanceOptions;
+  /** Label of the top-level describe block (e.g. the adapter name); default "adapter". */
+  name?: string;
 }
 
 /** What each group gets. */

@@ -25,12 +25,11 @@ export { makeTrace, makeFixtureSet, FIXTURE_FILTERS } from "./fixtures.js";
  * `describe("TraceStore conformance: <name>")` block. Every filter operator is checked against
  * {@link matchesFilter}; options only describe real capability differences.
  *
- * @param args - injected test functions, the store factory and options.
- * @param name - label for the describe block (default: the store kind is unknown until a store is made, so "adapter").
+ * @param args - injected test functions, the store factory, options and a name for the describe block.
  */
-export function runTraceStoreConformance(args: ConformanceArgs, name = "adapter"): void {
+export function runTraceStoreConformance(args: ConformanceArgs): void {
   const ctx = makeCtx(args);
-  args.describe(`TraceStore conformance: ${name}`, () => {
+  args.describe(`TraceStore conformance: ${args.name ?? "adapter"}`, () => {
     args.describe("basic", () => basicTests(ctx));
     args.describe("batch", () => batchTests(ctx));
     args.describe("query", () => queryTests(ctx));
