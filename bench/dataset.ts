@@ -105,15 +105,20 @@ async function child(step: string, kind: string, dir: string, arg: string): Prom
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-function run(step: string, kind: string, dir: string, arg = ""): Figure {
+function run(step: string, kind: string, dir: string, arg = ""): Figure | undefined {
   const heap = process.env.BENCH_DATASET_HEAP_MB;
   const flags = heap ? [`--max-old-space-size=${heap}`] : [];
   const r = spawnSync(process.execPath, [...flags, "--import", "tsx", SELF, "child", step, kind, dir, arg], { encoding: "utf8", env: process.env });
-  if (r.status !== 0) throw new Error(`bench step ${step} ${kind} ${arg} failed: ${r.stderr}`);
+  if (r.status !== 0) {
+    const oom = /heap out of memory|Allocation failed/i.test(r.stderr);
+    console.log(`  ${step} ${kind} ${arg}: FAILED${oom ? ` (out of memory under --max-old-space-size=${heap})` : `: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`}`);
+    return undefined;
+  }
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Figure;
 }
 
-function line(label: string, f: Figure, extra = ""): void {
+function line(label: string, f: Figure | undefined, extra = ""): void {
+  if (f === undefined) return;
   const rate = (f.count / f.ms) * 1000;
   console.log(`  ${label.padEnd(34)} ${(f.ms / 1000).toFixed(1).padStart(7)} s ${fmt(rate).padStart(10)} traces/s  peak RSS ${mb(f.rssKb).padStart(7)}${extra}${f.note ? `  (${f.note})` : ""}`);
 }
@@ -141,6 +146,7 @@ async function main(): Promise<void> {
     writeFileSync(marker, "");
   }
   const floor = run("floor", "", dir);
+  if (floor === undefined) throw new Error("the floor step failed");
   line("floor: JSON.parse+stringify lines", floor);
   const floorRate = floor.count / floor.ms;
   for (const kind of STORES) {
@@ -148,7 +154,7 @@ async function main(): Promise<void> {
     for (const name of Object.keys(REQUESTS)) line(`build ${name}`, run("build", kind, dir, name));
     for (const format of ["trace", "tunix_sft"]) {
       const f = run("export", kind, dir, format);
-      line(`export ${format} (all ${fmt(N)})`, f, `  ${Math.round(((f.count / f.ms) / floorRate) * 100)}% of floor`);
+      if (f !== undefined) line(`export ${format} (all ${fmt(N)})`, f, `  ${Math.round((f.count / f.ms / floorRate) * 100)}% of floor`);
     }
   }
   if (process.env.BENCH_DATASET_DIR === undefined && process.env.BENCH_DATASET_KEEP !== "1") rmSync(dir, { recursive: true, force: true });
