@@ -30,6 +30,8 @@ export interface TrainingJob {
   fresh?: boolean;
   /** Progress label. */
   label?: string;
+  /** Data-parallel replicas (worker_threads); 1 = train in this thread. */
+  workers?: number;
 }
 
 /** Outcome of {@link runTraining}. */
@@ -56,7 +58,10 @@ export async function runTraining(ctx: CommandContext, job: TrainingJob): Promis
   const config = t.parseTrainConfig(job.config);
   const total = config.schedule.maxSteps;
   const progress = ctx.out.progress(job.label ?? "train", total, " steps");
+  const workers = job.workers ?? 1;
+  if (workers > 1) ctx.out.note(`data-parallel training on ${workers} replicas (worker_threads)`);
   const result = await t.train({
+    ...(workers > 1 ? { gradientSource: t.createWorkerGradientSource({ workers }) } : {}),
     train: job.train,
     ...(job.val && job.val.length > 0 ? { val: job.val } : {}),
     config: job.config,

@@ -26,14 +26,14 @@ describe("tunix-rt demo --quick", () => {
     expect(again.stderr).toContain("store already holds 400 traces");
     expect(again.stderr).toContain("untrained baseline: reusing");
     expect(JSON.parse(again.stdout).training).toMatchObject({ steps: 12, resumed_from: 12 });
-  });
+  }, 180_000);
 
   it("train: Ctrl-C writes a checkpoint and exits 130; rerunning resumes from it", async () => {
     const dir = tempDir();
     const store = ["--store", "sqlite:t.db"];
     expect((await cli(dir, "generate", "--count", "120", "--mix", "arithmetic", ...store)).code).toBe(0);
     expect((await cli(dir, "build", "--name", "a", "--splits", "train=0.9,val=0.1", ...store)).code).toBe(0);
-    const argv = ["train", "datasets/a-v1.manifest.json", "--steps", "30", "--preset", "nano", "--batch-size", "4", "--out", "run", ...store];
+    const argv = ["train", "datasets/a-v1.manifest.json", "--steps", "30", "--preset", "nano", "--batch-size", "4", "--workers", "1", "--out", "run", ...store];
     // interrupt as soon as the first step is in the metrics file, as a Ctrl-C would
     const controller = new AbortController();
     const poll = setInterval(() => {
@@ -55,5 +55,5 @@ describe("tunix-rt demo --quick", () => {
     const ev = await cli(dir, "eval", "--checkpoint", "run/checkpoints", "--limit", "4", "--max-new-tokens", "16", "--out", "ev", "--json");
     expect(ev.code, ev.stderr).toBe(0);
     expect(JSON.parse(ev.stdout).metrics).toHaveProperty("exact_answer");
-  });
+  }, 180_000);
 });

@@ -166,3 +166,30 @@ describe("geluSigmoid", () => {
     await tf.setBackend("wasm");
   });
 });
+
+describe("fused AdamW (wasm)", () => {
+  it("matches the tf-ops AdamW update and is deterministic", async () => {
+    const { fusedAdamW, sumOfSquares } = await import("../../src/train/kernels/adamw-fused.js");
+    await tf.setBackend("wasm");
+    expect(fastKernelStatus().enabled).toBe(true);
+    tf.tidy(() => {
+      const p = data([33, 17], 21);
+      const g = data([33, 17], 22);
+      const m = tf.mul(data([33, 17], 23), 0.1);
+      const v = tf.abs(tf.mul(data([33, 17], 24), 0.01));
+      const h = { lr: 3e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, bc1: 1 - 0.9 ** 3, bc2: 1 - 0.95 ** 3, decayFactor: 1 - 3e-4, gradScale: 0.7 };
+      const [p1, m1, v1] = fusedAdamW(p, g, m, v, h);
+      const gs = tf.mul(g, h.gradScale);
+      const mr = tf.add(tf.mul(m, h.beta1), tf.mul(gs, 1 - h.beta1));
+      const vr = tf.add(tf.mul(v, h.beta2), tf.mul(tf.square(gs), 1 - h.beta2));
+      const pr = tf.sub(tf.mul(p, h.decayFactor), tf.mul(tf.div(tf.div(mr, h.bc1), tf.add(tf.sqrt(tf.div(vr, h.bc2)), h.eps)), h.lr));
+      expect(maxDiff(p1, pr)).toBeLessThan(1e-6);
+      expect(maxDiff(m1, mr)).toBeLessThan(1e-7);
+      expect(maxDiff(v1, vr)).toBeLessThan(1e-8);
+      const [p2] = fusedAdamW(p, g, m, v, h);
+      expect(Buffer.from(p2.dataSync().buffer).equals(Buffer.from(p1.dataSync().buffer))).toBe(true);
+      const want = tf.add(tf.sum(tf.square(p)), tf.sum(tf.square(g))).dataSync()[0]!;
+      expect(sumOfSquares([p, g])).toBeCloseTo(want, 3);
+    });
+  });
+});

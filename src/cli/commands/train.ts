@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { TunixError } from "../../errors.js";
 import { readDatasetManifest } from "../../manifest/index.js";
 import { STORE_OPTION, flag, int, num, oneOf, str, usageError } from "../args.js";
@@ -21,6 +22,7 @@ export const trainCommand: Command = {
     lr: { type: "string", placeholder: "X", help: "peak learning rate", default: "0.003" },
     tokenizer: { type: "string", placeholder: "T", help: "byte | bpe", default: "byte" },
     backend: { type: "string", placeholder: "B", help: "auto | node | wasm | cpu", default: "auto" },
+    workers: { type: "string", placeholder: "N", help: "data-parallel replicas (default: the number of cores)" },
     "checkpoint-every": { type: "string", placeholder: "N", help: "also checkpoint every N steps (0 = at the end and on Ctrl-C)", default: "0" },
     seed: { type: "string", placeholder: "S", help: "seed of init and data order", default: "0" },
     config: { type: "string", placeholder: "FILE", help: "JSON trainer config (TrainConfigInput); flags override it" },
@@ -62,7 +64,8 @@ export const trainCommand: Command = {
     if (train.length === 0) throw new TunixError("TRAIN_NO_DATA", `dataset ${manifest.dataset_key} has no traces in split "${split}"`);
     const runDir = ctx.path(str(args, "out") ?? `runs/${manifest.dataset_key}`);
     ctx.out.note(`training on ${train.length} traces (${val.length} validation) → ${runDir}`);
-    const { result, checkpointDir, manifestPath, metricsPath } = await runTraining(ctx, { train, val, config, runDir, fresh: flag(args, "fresh") });
+    const workers = int("train", args, "workers", { min: 1, max: 64 }) ?? availableParallelism();
+    const { result, checkpointDir, manifestPath, metricsPath } = await runTraining(ctx, { train, val, config, runDir, fresh: flag(args, "fresh"), workers });
     result.model.gpt.dispose();
     ctx.out.result(
       {

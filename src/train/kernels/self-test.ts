@@ -12,6 +12,7 @@ import { hasWasmInternals, PINNED_TFJS_VERSION } from "./wasm-internals.js";
 import { registerSliceMatMul, sliceMatMulRaw } from "./slice-matmul.js";
 import { makeFastTranspose } from "./transpose.js";
 import { makeFastGather } from "./gather.js";
+import { fusedAdamW, registerFusedAdamW, sumOfSquares } from "./adamw-fused.js";
 
 /** Whether the fast wasm kernels are in use on the current backend, and why not if they are not. */
 export interface FastKernelStatus {
@@ -65,6 +66,30 @@ function runChecks(): string {
     }
   }
   return "";
+}
+
+/** Checks the fused AdamW kernel and the heap sum of squares against tf ops (float32 tolerance). */
+function checkFusedAdamW(): string {
+  registerFusedAdamW();
+  return tf.tidy(() => {
+    const p = ramp([5, 7], 0.1);
+    const g = ramp([5, 7], 0.2);
+    const m = tf.mul(ramp([5, 7], 0.3), 0.1);
+    const v = tf.abs(tf.mul(ramp([5, 7], 0.4), 0.01));
+    const h = { lr: 0.01, beta1: 0.9, beta2: 0.95, eps: 1e-8, bc1: 0.19, bc2: 0.0975, decayFactor: 0.999, gradScale: 0.5 };
+    const [p1, m1, v1] = fusedAdamW(p, g, m, v, h);
+    const gs = tf.mul(g, h.gradScale);
+    const mr = tf.add(tf.mul(m, h.beta1), tf.mul(gs, 1 - h.beta1));
+    const vr = tf.add(tf.mul(v, h.beta2), tf.mul(tf.square(gs), 1 - h.beta2));
+    const upd = tf.div(tf.div(mr, h.bc1), tf.add(tf.sqrt(tf.div(vr, h.bc2)), h.eps));
+    const pr = tf.sub(tf.mul(p, h.decayFactor), tf.mul(upd, h.lr));
+    const errs = [maxRelErr(p1, pr), maxRelErr(m1, mr), maxRelErr(v1, vr)];
+    if (!errs.every((e) => e <= 1e-5)) return `fused AdamW differs from tf ops (rel err ${errs.join(", ")})`;
+    const ss = sumOfSquares([p, g]);
+    const want = tf.add(tf.sum(tf.square(p)), tf.sum(tf.square(g))).dataSync()[0] ?? NaN;
+    if (!(Math.abs(ss - want) <= 1e-5 * (1 + want))) return `heap sum of squares ${ss} differs from ${want}`;
+    return "";
+  });
 }
 
 /** Inputs whose transposes and gathers the data-movement kernels are checked on (bit-exact). */
@@ -149,7 +174,7 @@ export function fastKernelStatus(): FastKernelStatus {
   else {
     try {
       registerSliceMatMul();
-      reason = runChecks() || installDataMovementKernels();
+      reason = runChecks() || checkFusedAdamW() || installDataMovementKernels();
     } catch (e) {
       reason = `self-test threw: ${e instanceof Error ? e.message : String(e)}`;
     }
