@@ -13,6 +13,7 @@ import {
   generateTraces,
   isHeldOutPrompt,
 } from "../../src/generate/index.js";
+import { checkContamination, loadEvalSet } from "../../src/eval/index.js";
 
 const root = resolve(__dirname, "../..");
 const read = (name: string) => readFileSync(resolve(root, "evalsets", name), "utf8");
@@ -59,6 +60,17 @@ describe("shipped eval sets", () => {
       groups.set(`${it.section}/${it.difficulty}`, (groups.get(`${it.section}/${it.difficulty}`) ?? 0) + 1);
     }
     expect(Object.fromEntries(groups)).toEqual({ "addition/2-digit": 60, "subtraction/2-digit": 60, "addition/3-digit": 60, "subtraction/3-digit": 60 });
+  });
+
+  it("both sets load with loadEvalSet (the Python eval JSONL shape) and pass its contamination check", async () => {
+    const arith = await loadEvalSet(resolve(root, "evalsets/arithmetic-v1.jsonl"), { minItems: 200 });
+    const mixed = await loadEvalSet(resolve(root, "evalsets/reasoning-v1.jsonl"));
+    expect(arith.name).toBe("arithmetic-v1");
+    expect(arith.items).toHaveLength(240);
+    expect(mixed.items).toHaveLength(120);
+    const training = [...generateTraces({ mix: ARITHMETIC_TRAINING_MIX, count: 5000, seed: "demo" })];
+    expect((await checkContamination(arith, training)).contaminated).toEqual([]);
+    expect((await checkContamination(mixed, [...generateTraces({ count: 3000, seed: "demo" })])).contaminated).toEqual([]);
   });
 
   it("arithmetic-v1 shares no prompt with the default training mixes (different seed, held-out partition)", () => {
