@@ -39,6 +39,11 @@ export interface TrainOptions {
   readonly val?: Iterable<TrainItem> | AsyncIterable<TrainItem>;
   /** Config (defaults = the learning recipe: micro model, lr 3e-3, batch 16, warmup 30, cosine to 10 %). */
   readonly config?: TrainConfigInput;
+  /**
+   * Where the data came from, for the run manifest: a dataset manifest's `dataset_key` and `fingerprint`
+   * (and the val split's). Default: the sha256 of the encoded training examples, no key.
+   */
+  readonly dataset?: { readonly key?: string; readonly fingerprint?: string; readonly evalFingerprint?: string };
   /** Render options for traces (template, style, system instruction). */
   readonly render?: RenderTraceOptions;
   /** Use this tokenizer instead of building one (a resumed run always uses the checkpoint's). */
@@ -297,6 +302,7 @@ export async function* trainIterator(options: TrainOptions): AsyncGenerator<Trai
     tokenizer,
     render: options.render,
     data,
+    dataset: options.dataset,
     state,
     stopReason,
     finalLoss,

@@ -23,6 +23,8 @@ export interface RunManifestParts {
   readonly render: RenderTraceOptions | undefined;
   /** Encoded data (fingerprints and stats). */
   readonly data: PreparedData;
+  /** Dataset manifest identity, when the data came from one (overrides the encoded-data fingerprints). */
+  readonly dataset?: { readonly key?: string; readonly fingerprint?: string; readonly evalFingerprint?: string } | undefined;
   /** Final loop state. */
   readonly state: { step: number; bestValLoss: number | null; history: TrainEvent[] };
   /** Why the run stopped. */
@@ -62,8 +64,9 @@ export function buildRunManifest(p: RunManifestParts): TrainingRunManifest {
     created_at: new Date(p.startedAt).toISOString(),
     finished_at: p.stopReason === "aborted" ? null : new Date().toISOString(),
     status: p.stopReason === "aborted" ? "aborted" : "completed",
-    dataset_fingerprint: p.data.trainFingerprint,
-    eval_dataset_fingerprint: p.data.valFingerprint,
+    dataset_key: p.dataset?.key ?? null,
+    dataset_fingerprint: p.dataset?.fingerprint ?? p.data.trainFingerprint,
+    eval_dataset_fingerprint: p.dataset?.evalFingerprint ?? p.data.valFingerprint,
     config,
     seed: p.config.seed,
     tokenizer_hash: p.tokenizer.hash,
@@ -84,6 +87,7 @@ export function buildRunManifest(p: RunManifestParts): TrainingRunManifest {
       gradient_source: p.gradientSource,
       replicas: p.replicas,
       data: JSON.parse(JSON.stringify(p.data.stats)) as Record<string, never>,
+      encoded_train_fingerprint: p.data.trainFingerprint,
     },
   });
 }

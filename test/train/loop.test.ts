@@ -85,6 +85,8 @@ describe("train()", () => {
     expect(m.backend).toBe("wasm");
     expect(m.checkpoints.at(-1)?.step).toBe(10);
     expect(m.tokenizer_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.dataset_fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.extra?.["data"]).toMatchObject({ train: { total: 48, kept: 48, dropped: 0 } });
     full.model.gpt.dispose();
     second.model.gpt.dispose();
   });
@@ -102,6 +104,11 @@ describe("train()", () => {
     const second = await train(base({ backend, config: cfg, artifactStore: store, resumeFrom: key }));
     expect(second.resumedFrom).toBe(3);
     expect(weightsHash(second.model.gpt)).toBe(weightsHash(full.model.gpt));
+    const fp = "a".repeat(64);
+    const tagged = await train(base({ backend, config: { ...cfg, schedule: { maxSteps: 1 } }, dataset: { key: "arith-v1", fingerprint: fp } }));
+    expect(tagged.manifest.dataset_key).toBe("arith-v1");
+    expect(tagged.manifest.dataset_fingerprint).toBe(fp);
+    tagged.model.gpt.dispose();
     await expect(train(base({ backend, config: cfg, resumeFrom: key }))).rejects.toThrowError(/resumeFrom needs artifactStore/);
     await expect(train(base({ backend, config: cfg, artifactStore: store, resumeFrom: "sha256:" + "0".repeat(64) }))).rejects.toThrowError(/not found/);
     full.model.gpt.dispose();
