@@ -157,12 +157,25 @@ export async function* trainIterator(options: TrainOptions): AsyncGenerator<Trai
   const modelConfig = resolveGPTConfig({ preset, ...shape }, tokenizer.vocabSize);
   const data = prepareData(tokenizer, trainPairs, valPairs, config, modelConfig.blockSize);
   // 2. model + optimizer, restored exactly when resuming
+  if (ckpt) {
+    try {
+      checkResumable({ ...ckpt.meta.model }, { ...modelConfig }, ckpt.meta.trainer, data.trainFingerprint, ckpt.path);
+    } catch (e) {
+      handle.tf.dispose(Object.values(ckpt.tensors));
+      throw e;
+    }
+  }
   const model = createGPT(handle, modelConfig, { seed: config.seed, attentionImpl, fastPath });
   const optimizer = new AdamW(model, config.optimizer);
   const state: LoopState = { step: 0, cursor: { epoch: 0, batch: 0 }, bestValLoss: null, evalsWithoutImprovement: 0, elapsedMs: 0, history: [] };
   if (ckpt) {
-    checkResumable({ ...ckpt.meta.model }, { ...modelConfig }, ckpt.meta.trainer, data.trainFingerprint, ckpt.path);
-    restoreCheckpoint(ckpt, model, optimizer);
+    try {
+      restoreCheckpoint(ckpt, model, optimizer); // disposes the checkpoint tensors
+    } catch (e) {
+      optimizer.dispose();
+      model.dispose();
+      throw e;
+    }
     Object.assign(state, ckpt.meta.trainer["state"] as LoopState);
   }
   const resumedFrom = ckpt ? state.step : null;
