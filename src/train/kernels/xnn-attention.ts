@@ -54,7 +54,8 @@ function headAttention(qh: Tensor, kh: Tensor, vh: Tensor, bias: Tensor, fast: b
 
 /**
  * The registered `"xnn"` attention: splits heads (`[B, T, C] → [B, H, T, hd]`), runs
- * {@link headAttention}, merges heads back to `[B, Tq, C]`. Same contract as `defaultAttention`.
+ * the per-head attention with its hand-written backward, merges heads back to `[B, Tq, C]`. Same
+ * contract as `defaultAttention`.
  */
 export const xnnAttention: AttentionFn = (inputs: AttentionInputs) => {
   if (!fastKernelsReady()) return defaultAttention(inputs);
