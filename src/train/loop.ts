@@ -227,6 +227,7 @@ export async function* trainIterator(options: TrainOptions): AsyncGenerator<Trai
   let lastCkptStep = resumedFrom ?? -1;
   let finalLoss: number | null = null;
   let valLoss: number | null = null;
+  let finished = false;
   try {
     while (state.step < config.schedule.maxSteps) {
       if (options.signal?.aborted) {
@@ -298,10 +299,10 @@ export async function* trainIterator(options: TrainOptions): AsyncGenerator<Trai
       yield evalEv;
     }
     if ((ckptDir || store) && lastCkptStep !== state.step) yield await checkpoint();
-  } catch (e) {
-    model.dispose();
-    throw e;
+    finished = true;
   } finally {
+    // An error, or a consumer that stopped iterating early (return()), gets no model back: free it.
+    if (!finished) model.dispose();
     optimizer.dispose();
     await source.close();
   }

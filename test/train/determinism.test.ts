@@ -36,5 +36,11 @@ describe("determinism and resources", () => {
     }
     expect(counts).toHaveLength(8);
     expect(new Set(counts.slice(2)).size).toBe(1);
+    // stopping the iterator early frees the model and optimizer too
+    const before = backend.tf.memory().numTensors;
+    const it2 = trainIterator({ backend, train: reversalPairs("abcd"), config: { model: { preset: "nano", blockSize: 32 }, data: { batchSize: 8 }, schedule: { maxSteps: 8 } } });
+    await it2.next();
+    await it2.return(undefined as never);
+    expect(backend.tf.memory().numTensors).toBe(before);
   });
 });
