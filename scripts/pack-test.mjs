@@ -45,6 +45,21 @@ try {
       }
     }
   }
+
+  // The `tunix-rt` bin: shebang, executable bit, and the shipped eval sets found from the installed dist/.
+  check(files.includes("evalsets/arithmetic-v1.jsonl") && files.includes("evalsets/reasoning-v1.jsonl"), "tarball holds the shipped eval sets");
+  const bin = join(app, "node_modules", ".bin", "tunix-rt");
+  try {
+    check(run(bin, ["--help"], app).includes("demo"), "tunix-rt --help (installed bin)");
+    const lines = run(bin, ["generate", "--count", "2", "--seed", "1", "--out", "-"], app).trim().split("\n");
+    check(lines.length === 2 && JSON.parse(lines[0]).trace_version === "1.0", "tunix-rt generate --out - prints JSONL");
+    const responses = ["arithmetic-v1-0001", "arithmetic-v1-0121"].map((id) => JSON.stringify({ id, response: "Reasoning:\n1. x\nAnswer: 0" }));
+    writeFileSync(join(app, "responses.jsonl"), responses.join("\n"));
+    const out = JSON.parse(run(bin, ["eval", "--responses", "responses.jsonl", "--limit", "2", "--out", "ev", "--json", "--quiet"], app));
+    check(out.metrics && out.metrics.exact_answer === 0, "tunix-rt eval finds the shipped arithmetic-v1 eval set");
+  } catch (e) {
+    check(false, `tunix-rt bin: ${e.message}`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
