@@ -94,6 +94,31 @@ function streamRss(uri: string, extra: Record<string, string> = {}): { n: number
   return JSON.parse(out.trim().split("\n").pop()!) as { n: number; maxRssMb: number; seconds: number };
 }
 
+/** The SQLite layer alone: the adapter's INSERT of already prepared rows, one transaction per 1000. */
+function sqliteLayerOnly(path: string): void {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec("CREATE TABLE traces (id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, content_hash TEXT NOT NULL, trace_version TEXT NOT NULL, meta TEXT, body TEXT NOT NULL)");
+  db.exec("CREATE INDEX traces_created ON traces (created_at, id)");
+  db.exec("CREATE INDEX traces_hash ON traces (content_hash)");
+  const rows = Array.from({ length: 100_000 }, (_, i) => {
+    const t = traceAt(i);
+    return [globalThis.crypto.randomUUID(), new Date(Date.UTC(2024, 0, 1) + i).toISOString(), i.toString(16).padStart(64, "0"), t.trace_version, JSON.stringify(t.meta), JSON.stringify(t)];
+  });
+  const ins = db.prepare("INSERT INTO traces VALUES (?, ?, ?, ?, ?, ?)");
+  const tx = db.transaction((batch: unknown[][]) => {
+    for (const r of batch) ins.run(...r);
+  });
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < rows.length; i += 1000) tx.immediate(rows.slice(i, i + 1000));
+  const wall = ms(t0) / 1000;
+  const c = process.cpuUsage(c0);
+  db.close();
+  console.log(`  ${"sqlite layer only".padEnd(22)} ${fmt(100_000 / wall).padStart(8)} traces/s wall   ${fmt(100_000 / ((c.user + c.system) / 1e6)).padStart(8)} traces per CPU-s (prepared rows, no validation/hash)`);
+}
+
 /** Bulk fill by one INSERT ... SELECT over a recursive sequence (same row shape the adapter writes). */
 function fillSqlite(path: string, n: number): void {
   const db = new Database(path);
@@ -166,6 +191,7 @@ export async function benchStorage(): Promise<void> {
       await insertThroughput("memory", async () => createMemoryStore());
       await insertThroughput("file (fsync per batch)", () => createFileStore(join(dir, "files")));
       await insertThroughput("sqlite", () => createSqliteStore(join(dir, "ins.db")));
+      sqliteLayerOnly(join(dir, "raw.db"));
       if (PG_URL) await insertThroughput("postgres", () => createPostgresStore({ url: PG_URL, schema, table: "ins" }));
       else console.log("  postgres skipped (TUNIX_RT_PG_URL unset)");
     }
