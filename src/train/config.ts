@@ -20,8 +20,11 @@ export const TrainConfigSchema = z.strictObject({
       nEmbd: posInt.optional(),
       /** Max tokens per sequence; examples are truncated to blockSize + 1 (inputs + shifted targets). */
       blockSize: posInt.optional(),
-      /** Registered attention implementation ("default", or a faster one a kernel module registers). */
-      attentionImpl: z.string().default("default"),
+      /**
+       * Registered attention implementation. "xnn" (default): per-(batch·head) XNNPACK products with a
+       * hand-written backward on wasm (+20–60 % tokens/s, same loss to 1e-6); elsewhere it is "default".
+       */
+      attentionImpl: z.string().default("xnn"),
       /** Custom-gradient layers: "auto" = on for wasm (5× there), off elsewhere (slower on cpu). */
       fastPath: z.enum(["auto", "on", "off"]).default("auto"),
     })
