@@ -2,16 +2,20 @@ import { randomUUID } from "node:crypto";
 import { open, link, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
-async function writeTemp(path: string, data: string): Promise<string> {
+async function writeTemp(path: string, data: string | Iterable<string>): Promise<string> {
   // randomUUID only names the temp file; it never influences any output.
   const tmp = `${path}.tmp-${process.pid}-${randomUUID()}`;
   const fh = await open(tmp, "wx");
   try {
-    await fh.writeFile(data, "utf8");
+    if (typeof data === "string") await fh.writeFile(data, "utf8");
+    else for (const chunk of data) await fh.write(chunk, null, "utf8");
     await fh.sync();
-  } finally {
-    await fh.close();
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw e;
   }
+  await fh.close();
   return tmp;
 }
 
@@ -36,10 +40,10 @@ async function syncDir(dir: string): Promise<void> {
  * win. Returns false (and writes nothing) when `exclusive` and the file exists.
  *
  * @param path - destination file.
- * @param data - UTF-8 text.
+ * @param data - UTF-8 text, whole or in chunks.
  * @param exclusive - refuse to replace an existing file.
  */
-export async function atomicWriteFile(path: string, data: string, exclusive: boolean): Promise<boolean> {
+export async function atomicWriteFile(path: string, data: string | Iterable<string>, exclusive: boolean): Promise<boolean> {
   const tmp = await writeTemp(path, data);
   try {
     if (exclusive) {

@@ -1,13 +1,13 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TunixError } from "../errors.js";
-import { sha256Hex } from "../internal/hash.js";
+import { createHash } from "node:crypto";
 import type { ArtifactStore } from "../storage/index.js";
 import { atomicWriteFile } from "./atomic-write.js";
 import { unsafeKeyReason } from "./common.js";
 import type { DatasetManifest } from "./dataset-schema.js";
 import { manifestKey, parseManifest, type AnyManifest, type ManifestKind, type TypedManifest } from "./parse.js";
-import { canonicalSha256, manifestChecksum, stableJson } from "./stable-json.js";
+import { canonicalSha256, manifestChecksum, stableJsonChunks } from "./stable-json.js";
 
 const SUFFIX: Record<ManifestKind, string> = { dataset: "manifest.json", training_run: "run.json", evaluation: "eval.json" };
 
@@ -90,7 +90,6 @@ export async function writeManifest(manifest: AnyManifest, options: WriteManifes
   fresh.checksum = manifestChecksum(fresh);
   typed.manifest = fresh as never;
   const key = manifestKey(typed);
-  let text = stableJson(fresh);
   const result: WriteManifestResult = { kind: typed.kind, key, manifest: typed.manifest, sha256: "", written: true };
 
   if (options.dir !== undefined) {
@@ -98,7 +97,7 @@ export async function writeManifest(manifest: AnyManifest, options: WriteManifes
     result.path = path;
     await mkdir(options.dir, { recursive: true });
     const overwrite = options.overwrite === true;
-    if (!(await atomicWriteFile(path, text, !overwrite))) {
+    if (!(await atomicWriteFile(path, stableJsonChunks(fresh), !overwrite))) {
       let existing: TypedManifest;
       try {
         existing = await readManifest(path, typed.kind);
@@ -117,11 +116,18 @@ export async function writeManifest(manifest: AnyManifest, options: WriteManifes
       }
       result.manifest = existing.manifest;
       result.written = false;
-      text = stableJson(existing.manifest);
     }
   }
-  result.sha256 = sha256Hex(text);
-  if (options.artifacts !== undefined) result.artifactKey = (await options.artifacts.put(text)).key;
+  const hash = createHash("sha256");
+  for (const chunk of stableJsonChunks(result.manifest)) hash.update(chunk);
+  result.sha256 = hash.digest("hex");
+  if (options.artifacts !== undefined) {
+    const manifestValue = result.manifest;
+    const chunks = async function* (): AsyncGenerator<Uint8Array> {
+      for (const chunk of stableJsonChunks(manifestValue)) yield Buffer.from(chunk, "utf8");
+    };
+    result.artifactKey = (await options.artifacts.put(chunks())).key;
+  }
   return result;
 }
 

@@ -1,6 +1,71 @@
 import { createHash } from "node:crypto";
 import { TunixError } from "../errors.js";
-import { canonicalJson } from "../internal/canonical-json.js";
+
+function unhashable(what: string): never {
+  throw new TunixError("FINGERPRINT_UNHASHABLE", `Cannot hash ${what}`);
+}
+
+function scalar(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      if (!Number.isFinite(value)) unhashable(`non-finite number ${value}`);
+      return String(value);
+    case "boolean":
+      return value ? "true" : "false";
+    default:
+      return value === null || value === undefined ? "null" : unhashable(`a ${typeof value}`);
+  }
+}
+
+/**
+ * {@link stableJson}'s text in pieces of about 64 KiB, so a manifest of a million traces can be written
+ * and hashed without building one 100+ MB string.
+ *
+ * @param value - plain JSON data.
+ */
+export function* stableJsonChunks(value: unknown): Generator<string> {
+  let buf = "";
+  function* walk(v: unknown, indent: string): Generator<string> {
+    if (v === null || typeof v !== "object") {
+      buf += scalar(v);
+    } else {
+      const inner = `${indent}  `;
+      if (Array.isArray(v)) {
+        if (v.length === 0) buf += "[]";
+        else {
+          buf += "[\n";
+          for (let i = 0; i < v.length; i++) {
+            buf += inner;
+            yield* walk(v[i], inner);
+            buf += i + 1 < v.length ? ",\n" : `\n${indent}]`;
+            if (buf.length > 65536) {
+              yield buf;
+              buf = "";
+            }
+          }
+        }
+      } else {
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) unhashable(`an instance of ${proto?.constructor?.name ?? "?"}`);
+        const record = v as Record<string, unknown>;
+        const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+        if (keys.length === 0) buf += "{}";
+        else {
+          buf += "{\n";
+          for (let i = 0; i < keys.length; i++) {
+            buf += `${inner}${JSON.stringify(keys[i])}: `;
+            yield* walk(record[keys[i]!], inner);
+            buf += i + 1 < keys.length ? ",\n" : `\n${indent}}`;
+          }
+        }
+      }
+    }
+  }
+  yield* walk(value, "");
+  yield `${buf}\n`;
+}
 
 /**
  * Stable, human-diffable JSON: keys sorted by UTF-16 code unit order (as fast-json-stable-stringify sorts
@@ -10,21 +75,9 @@ import { canonicalJson } from "../internal/canonical-json.js";
  * @param value - plain JSON data.
  */
 export function stableJson(value: unknown): string {
-  canonicalJson(value); // validates plain data (no NaN, functions, class instances)
-  return `${write(value, "")}\n`;
-}
-
-function write(value: unknown, indent: string): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  const inner = `${indent}  `;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return "[]";
-    return `[\n${value.map((v) => inner + (v === undefined ? "null" : write(v, inner))).join(",\n")}\n${indent}]`;
-  }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
-  if (keys.length === 0) return "{}";
-  return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${write(record[k], inner)}`).join(",\n")}\n${indent}}`;
+  let out = "";
+  for (const chunk of stableJsonChunks(value)) out += chunk;
+  return out;
 }
 
 /**

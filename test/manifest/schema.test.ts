@@ -211,3 +211,16 @@ describe("canonicalSha256", () => {
     expect(() => canonicalSha256({ a: NaN })).toThrow("Cannot hash non-finite number NaN");
   });
 });
+
+describe("stableJsonChunks", () => {
+  it("joins to stableJson and splits big arrays into ~64 KiB pieces", async () => {
+    const { stableJsonChunks } = await import("../../src/manifest/stable-json.js");
+    const v = { ids: Array.from({ length: 20_000 }, (_, i) => `id-${i}`), n: [1.5, null, undefined], s: "é" };
+    const chunks = [...stableJsonChunks(v)];
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(chunks.join("")).toBe(stableJson(v));
+    expect(stableJson(v).endsWith(`"s": "é"\n}\n`)).toBe(true);
+    expect(() => stableJson({ a: [Infinity] })).toThrow("Cannot hash non-finite number Infinity");
+    expect(() => stableJson({ a: new Map() })).toThrow("Cannot hash an instance of Map");
+  });
+});
