@@ -48,7 +48,7 @@ export function makeFixtureSet(count = 60, seed = "tunix-rt-conformance"): { tra
   return { traces, ids, createdAts };
 }
 
-/** Filters covering every operator, for comparison with {@link matchesFilter}. */
+/** Filters covering every operator, for comparison with `matchesFilter` (the oracle). */
 export const FIXTURE_FILTERS: TraceFilter[] = [
   { meta: "category", eq: "math" },
   { meta: "category", eq: "数学" },

@@ -1,5 +1,5 @@
 /**
- * The trace-store conformance suite: run it against your own {@link TraceStore} adapter with your test
+ * The trace-store conformance suite: run it against your own `TraceStore` adapter with your test
  * framework's `describe`/`it`/`expect` (injected, so tunix-rt does not depend on a test runner).
  *
  * ```ts
@@ -23,7 +23,7 @@ export { makeTrace, makeFixtureSet, FIXTURE_FILTERS } from "./fixtures.js";
 /**
  * Registers the conformance groups (basic, batch, query, stream, atomic, concurrency) under one
  * `describe("TraceStore conformance: <name>")` block. Every filter operator is checked against
- * {@link matchesFilter}; options only describe real capability differences.
+ * `matchesFilter`; options only describe real capability differences.
  *
  * @param args - injected test functions, the store factory, options and a name for the describe block.
  */

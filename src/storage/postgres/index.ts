@@ -11,12 +11,28 @@ import { checkIdentifier, checkIndexPaths, loadDriver } from "../sql/load-driver
 import { createTraceStore } from "../store.js";
 import type { TraceStore } from "../types.js";
 
+/** Result of a statement, as `pg` returns it (only the fields the adapter reads). */
+export interface PgResultLike {
+  /** Result rows. */
+  rows: unknown[];
+  /** Rows affected. */
+  rowCount: number | null;
+}
+
+/** A checked-out connection, as `pg.PoolClient` provides it. */
+export interface PgClientLike {
+  /** Runs one statement on this connection. */
+  query(text: string, values?: unknown[]): Promise<PgResultLike>;
+  /** Returns the connection to the pool (an error argument discards it). */
+  release(err?: Error | boolean): void;
+}
+
 /** The part of a `pg.Pool` the adapter uses (so a user's own pool, or a compatible one, can be passed). */
 export interface PgPoolLike {
   /** Runs one statement on any pooled connection. */
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(text: string, values?: unknown[]): Promise<PgResultLike>;
   /** Checks out a connection for a transaction. */
-  connect(): Promise<{ query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>; release(err?: Error | boolean): void }>;
+  connect(): Promise<PgClientLike>;
   /** Closes the pool. Only called for pools the adapter created itself. */
   end(): Promise<void>;
 }
@@ -113,7 +129,7 @@ export async function createPostgresStore(urlOrOptions: string | PgPoolLike | Po
   return createTraceStore(postgresBackend(pool, ownPool, qt, `${schema}.${table}`, chunk));
 }
 
-type Client = Awaited<ReturnType<PgPoolLike["connect"]>>;
+type Client = PgClientLike;
 
 async function inTransaction<T>(pool: PgPoolLike, fn: (c: Client) => Promise<T>): Promise<T> {
   const c = await pool.connect();
