@@ -188,16 +188,40 @@ function fileBackend(segDir: string, lockPath: string, index: RecordIndex<FileEn
     return starts;
   };
 
-  const readRow = async (e: FileEntry): Promise<TraceRow> => {
-    let fh = readers.get(e.seg);
+  const reader = async (seg: number): Promise<FileHandle> => {
+    let fh = readers.get(seg);
     if (!fh) {
-      fh = await open(join(segDir, segName(e.seg)), "r");
-      readers.set(e.seg, fh);
+      fh = await open(join(segDir, segName(seg)), "r");
+      readers.set(seg, fh);
     }
-    const buf = Buffer.alloc(e.length);
-    await fh.read(buf, 0, e.length, e.offset);
-    const rec = JSON.parse(buf.toString("utf8")) as { trace: object };
-    return { id: e.id, created_at: e.created_at, content_hash: e.content_hash, body: rec.trace };
+    return fh;
+  };
+
+  /**
+   * Reads rows in the given order. Entries lying back to back in one segment (the usual case for a page
+   * in created_at order) are fetched with one read per run of up to 4 MiB instead of one per trace.
+   */
+  const readRows = async (entries: readonly FileEntry[]): Promise<TraceRow[]> => {
+    const out: TraceRow[] = [];
+    for (let i = 0; i < entries.length; ) {
+      const first = entries[i]!;
+      let j = i + 1;
+      let end = first.offset + first.length;
+      while (j < entries.length && entries[j]!.seg === first.seg && entries[j]!.offset === end && end - first.offset < 4 * 2 ** 20) {
+        end += entries[j]!.length;
+        j++;
+      }
+      const buf = Buffer.alloc(end - first.offset);
+      await (await reader(first.seg)).read(buf, 0, buf.length, first.offset);
+      for (let k = i; k < j; k++) {
+        const e = entries[k]!;
+        const at = e.offset - first.offset;
+        const rec = JSON.parse(buf.toString("utf8", at, at + e.length)) as { trace: object };
+        out.push({ id: e.id, created_at: e.created_at, content_hash: e.content_hash, body: rec.trace });
+      }
+      i = j;
+    }
+    return out;
   };
 
   return {
@@ -229,12 +253,12 @@ function fileBackend(segDir: string, lockPath: string, index: RecordIndex<FileEn
         return written;
       }),
     async get(ids) {
-      const out: TraceRow[] = [];
+      const found: FileEntry[] = [];
       for (const id of ids) {
         const e = index.byId.get(id);
-        if (e) out.push(await readRow(e));
+        if (e) found.push(e);
       }
-      return out;
+      return readRows(found);
     },
     delete: (id) =>
       serial(async () => {
@@ -247,9 +271,7 @@ function fileBackend(segDir: string, lockPath: string, index: RecordIndex<FileEn
       return index.count(filter);
     },
     async page(req) {
-      const out: TraceRow[] = [];
-      for (const e of index.page(req)) out.push(await readRow(e));
-      return out;
+      return readRows(index.page(req));
     },
     close: () =>
       serial(async () => {
