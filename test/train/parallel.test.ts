@@ -82,47 +82,33 @@ describe("data-parallel worker replicas", () => {
     expect(Array.from(shards[0]![0]!.inputs)).toEqual(Array.from(toyBatch(1, 5).inputs.slice(0, 2 * T)));
   });
 
-  it("2 workers: same seed ⇒ bit-identical weights across runs, replicas identical to main, losses match in-process", async () => {
+  it("2 replicas: same seed ⇒ bit-identical weights across runs (main+thread and all-thread layouts), replicas identical to main, losses match in-process", async () => {
     const inproc = await run(handle, createInProcessGradientSource(), 3);
     const results = [];
-    for (let i = 0; i < 2; i++) {
-      const pool = createWorkerGradientSource({ workers: 2 });
+    for (const mainComputes of [true, false]) {
+      const pool = createWorkerGradientSource({ workers: 2, mainComputes });
       try {
         const r = await run(handle, pool, 3, "xnn");
         const snaps = await pool.snapshots();
-        results.push({ ...r, snaps, fast: pool.fastKernels });
+        results.push({ ...r, snaps, fast: [...pool.fastKernels] });
       } finally {
         await pool.close();
       }
     }
     const [a, b] = results as [(typeof results)[0], (typeof results)[0]];
     expect(a.fast).toEqual([true, true]);
+    expect(b.fast).toEqual([true, true]);
     expect(Buffer.from(a.weights.buffer).equals(Buffer.from(b.weights.buffer))).toBe(true);
     expect(a.losses).toEqual(b.losses);
-    for (const snap of a.snaps) expect(Buffer.from(snap.buffer).equals(Buffer.from(a.weights.buffer))).toBe(true);
+    for (const r of [a, b]) {
+      expect(r.snaps.length).toBe(2);
+      for (const snap of r.snaps) expect(Buffer.from(snap.buffer).equals(Buffer.from(r.weights.buffer))).toBe(true);
+    }
     // Token-weighted sharding gives the same loss as one process (up to float summation order).
     a.losses.forEach((l, i) => expect(l).toBeCloseTo(inproc.losses[i]!, 4));
     a.model.dispose();
     b.model.dispose();
     inproc.model.dispose();
-  });
-
-  it("mainComputes: false (all shards in threads) gives the same weights as the default", async () => {
-    const out: Float32Array[] = [];
-    for (const mainComputes of [true, false]) {
-      const pool = createWorkerGradientSource({ workers: 2, mainComputes });
-      try {
-        const r = await run(handle, pool, 2);
-        const snaps = await pool.snapshots();
-        expect(snaps.length).toBe(mainComputes ? 2 : 2);
-        for (const snap of snaps) expect(Buffer.from(snap.buffer).equals(Buffer.from(r.weights.buffer))).toBe(true);
-        out.push(r.weights);
-        r.model.dispose();
-      } finally {
-        await pool.close();
-      }
-    }
-    expect(Buffer.from(out[0]!.buffer).equals(Buffer.from(out[1]!.buffer))).toBe(true);
   });
 
   it("surfaces a replica failure as TRAIN_WORKER_FAILED and closes cleanly", async () => {
