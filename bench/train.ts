@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const here = fileURLToPath(import.meta.url);
   for (let rep = 0; rep < args.repeat; rep++) {
     for (const shape of args.shape) {
-      if (args.torch) runTorch(shape, args.json);
+      if (args.torch) runTorch(shape, args.json, args.steps, args.warmup);
       for (const workers of args.workers) {
         const child = spawnSync(
           process.execPath,
@@ -137,10 +137,11 @@ async function main(): Promise<void> {
   }
 }
 
-function runTorch(shape: string, json: boolean): void {
+function runTorch(shape: string, json: boolean, steps: number, warmup: number): void {
   const script = join(dirname(fileURLToPath(import.meta.url)), "torch_reference.py");
   const s = SHAPES[shape]!;
   const argv = [script, "--d", String(s.d), "--l", String(s.l), "--h", String(s.h), "--t", String(s.t), "--b", String(s.b), "--v", String(s.v)];
+  argv.push("--steps", String(steps), "--warmup", String(warmup));
   // `python3` may be a pyenv shim without Debian's python3-torch; fall back to the system interpreter.
   let child = spawnSync("python3", argv, { encoding: "utf8" });
   if (child.status !== 0) child = spawnSync("/usr/bin/python3", argv, { encoding: "utf8" });
