@@ -224,3 +224,19 @@ describe("stableJsonChunks", () => {
     expect(() => stableJson({ a: new Map() })).toThrow("Cannot hash an instance of Map");
   });
 });
+
+describe("DatasetManifestSchema array checks", () => {
+  it("names the first bad content hash and an empty id", () => {
+    const base = {
+      schema_version: 1, dataset_key: "d-v1", build_id: "b", dataset_name: "d", dataset_version: "v1",
+      created_at: "2026-11-23T19:00:00Z", selection_strategy: "latest", trace_ids: ["a", ""], trace_count: 2,
+      stats: { trace_count: 2 }, content_hashes: [H, "XYZ"],
+    };
+    const e = catchErr(() => parseDatasetManifest(base));
+    expect((e as Error).message).toMatchInlineSnapshot(`
+      "Invalid dataset manifest
+      content_hashes[1]: must be a lowercase hex sha256 (64 characters)
+      trace_ids[1]: must not be empty"
+    `);
+  });
+});
