@@ -3,12 +3,16 @@
  * SQLite stores — wall time, traces/s, peak RSS — against a floor: a bare `JSON.parse` + `JSON.stringify`
  * loop over the lines of the same traces file. Goals: export ≥ 50% of the floor, RSS < 256 MB.
  *
+ * Memory: sampled builds keep O(limit) candidates (stratified: up to `limit` per stratum until the
+ * quotas are known); `latest (all)` selects every trace, so its manifest (ids + content hashes, ~116 MB
+ * of JSON for 1M traces) dominates both that build and the export that reads it.
+ *
  * Every measured step runs in its own process (`node --import tsx bench/dataset.ts child ...`), so each
  * peak RSS is that step's own, including opening the store.
  *
  * Traces have the shipped shape: the Python tunix-rt dev-reasoning-v2 traces, cycled, with `meta.n`
  * (unique) added so every trace is distinct. Env: BENCH_DATASET_N (default 1 000 000),
- * BENCH_DATASET_STORES (default `sqlite,file`), BENCH_DATASET_HEAP_MB (run each step with
+ * BENCH_DATASET_STORES (default `sqlite`; `sqlite,file` adds the file store), BENCH_DATASET_HEAP_MB (run each step with
  * `--max-old-space-size`: shows the step fits in that heap; without it V8 grows lazily and peak RSS
  * counts uncollected garbage),
  * BENCH_DATASET_DIR (default a temp dir, removed afterwards unless BENCH_DATASET_KEEP=1; an existing dir
@@ -29,7 +33,9 @@ const SELF = fileURLToPath(import.meta.url);
 const REF = resolve(HERE, "../../shared/reference/tunix-rt/dev-reasoning-v2.dataset.jsonl");
 const N = Number(process.env.BENCH_DATASET_N ?? 1_000_000);
 const LIMIT = Math.min(100_000, Math.floor(N / 10));
-const STORES = (process.env.BENCH_DATASET_STORES ?? "sqlite,file").split(",").filter((s) => s === "file" || s === "sqlite");
+// The file store streams one pread per trace (~2-5k traces/s here), so a 1M file-store run takes most of
+// an hour; it is opt-in (BENCH_DATASET_STORES=sqlite,file, best with BENCH_DATASET_N=100000).
+const STORES = (process.env.BENCH_DATASET_STORES ?? "sqlite").split(",").filter((s) => s === "file" || s === "sqlite");
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
 const mb = (kb: number): string => `${Math.round(kb / 1024)} MB`;
