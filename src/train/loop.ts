@@ -4,6 +4,7 @@
  * is available as an async iterator ({@link trainIterator}) that yields every event.
  */
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import { TunixError } from "../errors.js";
 import type { RenderTraceOptions } from "../render/index.js";
@@ -21,6 +22,7 @@ import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from "./con
 import { BatchStream, evalBatches, type DataCursor, type EncodeStats } from "./data.js";
 import type { CheckpointEvent, EvalEvent, StepEvent, TrainEvent } from "./events.js";
 import { createInProcessGradientSource } from "./gradient-source.js";
+import { createWorkerGradientSource } from "./parallel/pool.js";
 import { createGPT, evalLoss, resolveGPTConfig, type GPT } from "./model.js";
 import { AdamW } from "./optimizer.js";
 import { chooseTokenizer, collectPromptCompletions, prepareData, type TrainItem } from "./prepare.js";
@@ -191,7 +193,7 @@ export async function* trainIterator(options: TrainOptions): AsyncGenerator<Trai
     cursor: state.cursor,
   });
   const valBatches = evalBatches(data.val, { batchSize: config.eval.batchSize, blockSize: modelConfig.blockSize });
-  const source = options.gradientSource ?? createInProcessGradientSource();
+  const source = options.gradientSource ?? defaultGradientSource(config.workers, handle.backend);
   await source.init({ model, optimizer });
   const sessionStart = Date.now() - state.elapsedMs;
   const elapsed = (): number => (Date.now() - sessionStart) / 1000;
@@ -377,4 +379,13 @@ function checkResumable(
   if (typeof trainer["state"] !== "object" || trainer["state"] === null) {
     throw new TunixError("CHECKPOINT_CORRUPT", `checkpoint ${path}: missing trainer state`);
   }
+}
+
+/**
+ * The gradient source for `config.workers`: in-process for one replica, else a worker pool. "auto" means
+ * one replica per core on wasm (single-threaded per instance) and in-process on the other backends.
+ */
+function defaultGradientSource(workers: TrainConfig["workers"], backend: string): GradientSource {
+  const n = workers === "auto" ? (backend === "wasm" ? availableParallelism() : 1) : workers;
+  return n > 1 ? createWorkerGradientSource({ workers: n }) : createInProcessGradientSource();
 }

@@ -2,6 +2,7 @@
 import { hashJson } from "../internal/hash.js";
 import { TrainingRunManifestSchema, type TrainingRunManifest } from "../manifest/index.js";
 import type { RenderTraceOptions } from "../render/index.js";
+import { GEMMA_TEMPLATE_SHA256 } from "../eval/index.js";
 import type { TrainConfig } from "./config.js";
 import type { CheckpointEvent, TrainEvent } from "./events.js";
 import type { GPTConfig } from "./model.js";
@@ -70,7 +71,12 @@ export function buildRunManifest(p: RunManifestParts): TrainingRunManifest {
     config,
     seed: p.config.seed,
     tokenizer_hash: p.tokenizer.hash,
-    template: { name: templateName, sha256: hashJson(render as Record<string, never>) },
+    // The official template's sha256 (the same identity evaluation reports record); the legacy
+    // tunix-rt layout has no template file, so its render options are hashed instead.
+    template: {
+      name: templateName,
+      sha256: templateName === "gemma2" || templateName === "gemma3" ? GEMMA_TEMPLATE_SHA256[templateName] : hashJson(render as Record<string, never>),
+    },
     final_metrics: {
       loss: p.finalLoss,
       val_loss: p.valLoss,
