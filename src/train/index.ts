@@ -102,7 +102,7 @@ export {
 } from "./prepare.js";
 export type { StepEvent, EvalEvent, CheckpointEvent, TrainEvent } from "./events.js";
 export { train, trainIterator, type TrainOptions, type TrainResult, type StopReason } from "./loop.js";
-export { buildRunManifest, TRAIN_LIBRARY_VERSION, type RunManifestParts } from "./run-manifest.js";
+export { buildRunManifest, type RunManifestParts } from "./run-manifest.js";
 export { generate, type GenerateOptions, type Generation } from "./sample.js";
 export { createGenerateFn, renderGenerationPrompt, type GenerateFnOptions } from "./generate-fn.js";
 export type {

@@ -3,14 +3,12 @@ import { hashJson } from "../internal/hash.js";
 import { TrainingRunManifestSchema, type TrainingRunManifest } from "../manifest/index.js";
 import type { RenderTraceOptions } from "../render/index.js";
 import { GEMMA_TEMPLATE_SHA256 } from "../eval/index.js";
+import { LIBRARY_VERSION } from "../internal/version.js";
 import type { TrainConfig } from "./config.js";
 import type { CheckpointEvent, TrainEvent } from "./events.js";
 import type { GPTConfig } from "./model.js";
 import type { PreparedData } from "./prepare.js";
 import type { Tokenizer } from "./tokenizer.js";
-
-/** tunix-rt version recorded in manifests (kept equal to package.json). */
-export const TRAIN_LIBRARY_VERSION = "0.1.0";
 
 /** Inputs of {@link buildRunManifest}. */
 export interface RunManifestParts {
@@ -85,7 +83,7 @@ export function buildRunManifest(p: RunManifestParts): TrainingRunManifest {
     },
     checkpoints: p.checkpoints.map((c) => ({ path: c.path, sha256: c.weights_sha256, step: c.step })),
     steps: p.state.step,
-    library_version: TRAIN_LIBRARY_VERSION,
+    library_version: LIBRARY_VERSION,
     backend: p.backend,
     wall_time_s: p.wallTimeS,
     extra: {
