@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // In CI also write a JSON summary; .ci/run prints its "N passed, N failed" closing line.
+    reporters: process.env.CI ? ["default", "json"] : ["default"],
+    outputFile: { json: ".tmp/vitest-results.json" },
   },
 });

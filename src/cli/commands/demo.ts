@@ -4,7 +4,7 @@ import type { Command } from "../context.js";
 import { fullDemoPlan, quickDemoPlan, runDemo, type DemoSummary } from "../demo.js";
 
 /** Default optimizer steps of the full demo (see docs/demo.md for the measurements behind it). */
-export const DEMO_STEPS = 2600;
+export const DEMO_STEPS = 3600;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
