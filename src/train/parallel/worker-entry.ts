@@ -15,7 +15,7 @@ import { fastKernelsReady } from "../kernels/self-test.js";
 import { createGPT, lossAndGrads, type GPT } from "../model.js";
 import { AdamW } from "../optimizer.js";
 import type { Tensor } from "../types.js";
-import type { FromWorker, InitMessage, ToWorker } from "./protocol.js";
+import { concatF32, type FromWorker, type InitMessage, type ToWorker } from "./protocol.js";
 
 interface Replica {
   model: GPT;
@@ -64,20 +64,7 @@ async function init(msg: InitMessage): Promise<void> {
 }
 
 function flatten(r: Replica, grads: Record<string, Tensor>): Float32Array {
-  const parts: Float32Array[] = [];
-  let n = 0;
-  for (const name of r.names) {
-    const d = grads[name]!.dataSync() as Float32Array;
-    parts.push(d);
-    n += d.length;
-  }
-  const out = new Float32Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatF32(r.names.map((name) => grads[name]!.dataSync() as Float32Array));
 }
 
 function compute(batches: Extract<ToWorker, { type: "compute" }>["batches"]): void {
