@@ -4,6 +4,7 @@ import { isTunixError } from "../../src/errors.js";
 import { parseDatasetManifest } from "../../src/manifest/index.js";
 import { createMemoryStore, type TraceStore } from "../../src/storage/index.js";
 import { fill } from "./fixtures.js";
+import { rejects } from "../helpers/rejects.js";
 
 const NOW = "2026-11-23T00:00:00.000Z";
 
@@ -11,15 +12,6 @@ async function memStore(n: number, order: "asc" | "shuffled" = "asc") {
   const s = createMemoryStore();
   await fill(s, n, 1, order);
   return s;
-}
-
-async function rejects(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("buildDataset", () => {

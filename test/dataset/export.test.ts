@@ -10,20 +10,12 @@ import { renderTrace } from "../../src/render/index.js";
 import { createMemoryStore } from "../../src/storage/index.js";
 import { hasReference, referencePath } from "../helpers/reference.js";
 import { fill, makeTraces } from "./fixtures.js";
+import { rejects } from "../helpers/rejects.js";
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
-}
-
-async function rejects(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 async function setup(n = 40) {

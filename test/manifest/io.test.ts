@@ -9,17 +9,9 @@ import { manifestPath, readDatasetManifest, readManifest, writeManifest } from "
 import { createMemoryArtifactStore, createMemoryStore } from "../../src/storage/index.js";
 import { hasReference, referencePath } from "../helpers/reference.js";
 import { fill } from "../dataset/fixtures.js";
+import { rejects } from "../helpers/rejects.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "tunix-manifest-"));
-
-async function rejects(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 async function built(version = "v1", seed = 1) {
   const store = createMemoryStore();
