@@ -85,6 +85,8 @@ export async function runTrainBench(c: BenchConfig): Promise<Record<string, unkn
       schedule: { maxSteps: c.warmup + c.steps, warmupSteps: 1 },
       eval: { everySteps: 0 },
       seed: 1,
+      // --workers 0 = in-process; without this the config default ("auto") would start a worker pool
+      ...(source ? {} : { workers: 1 }),
     },
     onStep: (ev) => {
       const now = performance.now();

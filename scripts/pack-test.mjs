@@ -22,7 +22,9 @@ try {
   check(files.includes("README.md") && files.includes("LICENSE") && files.includes("CHANGELOG.md"), "tarball holds README, LICENSE, CHANGELOG");
   check(files.some((f) => f === "dist/index.js") && files.some((f) => f === "dist/index.cjs"), "tarball holds ESM and CJS builds");
   check(files.some((f) => f.endsWith(".d.ts")) && files.some((f) => f.endsWith(".d.cts")), "tarball holds .d.ts and .d.cts");
-  const stray = files.filter((f) => !(f.startsWith("dist/") || f.startsWith("evalsets/") || ["README.md", "LICENSE", "CHANGELOG.md", "package.json"].includes(f)));
+  // Besides the builds: the native addon's sources (rebuilt by the install script where no prebuild fits).
+  const shipped = ["README.md", "LICENSE", "CHANGELOG.md", "package.json", "scripts/build-native.mjs", "native/binding.gyp"];
+  const stray = files.filter((f) => !(f.startsWith("dist/") || f.startsWith("evalsets/") || f.startsWith("prebuilds/") || /^native\/[\w-]+\.[ch]$/.test(f) || shipped.includes(f)));
   check(stray.length === 0, `no tests, sources or fixtures in the tarball${stray.length ? `: ${stray.join(", ")}` : ""}`);
   console.log(`     ${files.length} files, ${packed.size} bytes packed`);
 

@@ -9,6 +9,7 @@
  * the model uses it on wasm only.
  */
 import { geluSigmoid } from "./kernels/gelu.js";
+import { activeNativeGemm } from "./kernels/native-gemm.js";
 import type { Tensor, Tf } from "./types.js";
 
 type GradBody = (
@@ -42,15 +43,22 @@ export function linear(tf: Tf, x: Tensor, w: Tensor, b: Tensor | null, fast: boo
     const y = tf.matMul(x, w);
     return b ? tf.add(y, b) : y;
   }
+  // With the native GEMM, transpose flags are free; XNNPACK needs the transposes done explicitly:
   // dW = xᵀ·dy, or (dyᵀ·x)ᵀ when that transposes fewer elements; dx = dy·wᵀ; db = ones·dy.
+  const native = activeNativeGemm() !== null;
+  const dX = (dy: Tensor, ww: Tensor): Tensor => (native ? tf.matMul(dy, ww, false, true) : tf.matMul(dy, tf.transpose(ww)));
   const dW = (xx: Tensor, dy: Tensor): Tensor =>
-    xx.size <= dy.size ? tf.matMul(tf.transpose(xx), dy) : tf.transpose(tf.matMul(tf.transpose(dy), xx));
+    native
+      ? tf.matMul(xx, dy, true, false)
+      : xx.size <= dy.size
+        ? tf.matMul(tf.transpose(xx), dy)
+        : tf.transpose(tf.matMul(tf.transpose(dy), xx));
   if (!b) {
     const f = custom(tf, 2, ([xx, ww], save) => {
       save([xx!, ww!]);
       return {
         value: tf.matMul(xx!, ww!),
-        gradFunc: (dy, saved) => [tf.matMul(dy, tf.transpose(saved[1]!)), dW(saved[0]!, dy)],
+        gradFunc: (dy, saved) => [dX(dy, saved[1]!), dW(saved[0]!, dy)],
       };
     });
     return f(x, w);
@@ -59,7 +67,7 @@ export function linear(tf: Tf, x: Tensor, w: Tensor, b: Tensor | null, fast: boo
     save([xx!, ww!]);
     return {
       value: tf.add(tf.matMul(xx!, ww!), bb!),
-      gradFunc: (dy, saved) => [tf.matMul(dy, tf.transpose(saved[1]!)), dW(saved[0]!, dy), colSum(tf, dy)],
+      gradFunc: (dy, saved) => [dX(dy, saved[1]!), dW(saved[0]!, dy), colSum(tf, dy)],
     };
   });
   return f(x, w, b);

@@ -26,6 +26,7 @@ import { createWorkerGradientSource } from "./parallel/pool.js";
 import { createGPT, evalLoss, resolveGPTConfig, type GPT } from "./model.js";
 import { AdamW } from "./optimizer.js";
 import { chooseTokenizer, collectPromptCompletions, prepareData, type TrainItem } from "./prepare.js";
+import { fastKernelStatus } from "./kernels/self-test.js";
 import { buildRunManifest } from "./run-manifest.js";
 import { learningRate } from "./schedule.js";
 import { tokenizerFromSpec, type Tokenizer } from "./tokenizer.js";
@@ -325,6 +326,7 @@ export async function* trainIterator(options: TrainOptions): AsyncGenerator<Trai
     valLoss,
     checkpoints,
     backend: handle.backend,
+    kernels: handle.backend === "wasm" ? kernelsLabel() : "stock",
     gradientSource: source.kind,
     replicas: source.replicas,
     startedAt: started,
@@ -379,6 +381,13 @@ function checkResumable(
   if (typeof trainer["state"] !== "object" || trainer["state"] === null) {
     throw new TunixError("CHECKPOINT_CORRUPT", `checkpoint ${path}: missing trainer state`);
   }
+}
+
+/** Which kernels computed the run (determinism holds for one label): "native-avx512", "xnnpack" or "stock". */
+function kernelsLabel(): string {
+  const s = fastKernelStatus();
+  if (!s.enabled) return "stock";
+  return s.native !== "" ? `native-${s.native}` : "xnnpack";
 }
 
 /**

@@ -36,6 +36,11 @@ export interface RunManifestParts {
   readonly checkpoints: readonly CheckpointEvent[];
   /** Backend name. */
   readonly backend: string;
+  /**
+   * Which kernels computed the matmuls on that backend ("native-avx512", "native-avx2", "xnnpack",
+   * "stock"); same seed + backend + kernels + workers ⇒ bit-identical run.
+   */
+  readonly kernels?: string;
   /** Gradient source kind. */
   readonly gradientSource: string;
   /** Replica count. */
@@ -88,6 +93,7 @@ export function buildRunManifest(p: RunManifestParts): TrainingRunManifest {
     wall_time_s: p.wallTimeS,
     extra: {
       stop_reason: p.stopReason,
+      kernels: p.kernels ?? "stock",
       gradient_source: p.gradientSource,
       replicas: p.replicas,
       data: JSON.parse(JSON.stringify(p.data.stats)) as Record<string, never>,

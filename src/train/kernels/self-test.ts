@@ -13,6 +13,8 @@ import { registerSliceMatMul, sliceMatMulRaw } from "./slice-matmul.js";
 import { makeFastTranspose } from "./transpose.js";
 import { makeFastGather } from "./gather.js";
 import { fusedAdamW, registerFusedAdamW, sumOfSquares } from "./adamw-fused.js";
+import { activeNativeGemm, loadNativeGemm, setActiveNativeGemm, suspendNativeGemm } from "./native-gemm.js";
+import { makeNativeBatchMatMul } from "./native-matmul.js";
 
 /** Whether the fast wasm kernels are in use on the current backend, and why not if they are not. */
 export interface FastKernelStatus {
@@ -22,6 +24,13 @@ export interface FastKernelStatus {
   readonly backend: string;
   /** Why the fast kernels are disabled (empty when enabled). */
   readonly reason: string;
+  /**
+   * The native GEMM micro-kernel computing the matmuls ("avx512", "avx2", "scalar"), or "" when the
+   * matmuls run on the wasm kernels (XNNPACK). Results are deterministic for one value of this field.
+   */
+  readonly native: string;
+  /** Why the native GEMM is not in use (empty when it is). */
+  readonly nativeReason: string;
 }
 
 const statusByBackend = new WeakMap<object, FastKernelStatus>();
@@ -153,6 +162,55 @@ function installDataMovementKernels(): string {
   return "";
 }
 
+/** Products the native GEMM is checked on against the stock kernel: transposes, batches, broadcasts, edges. */
+const NATIVE_CASES: Array<[number[], number[], boolean, boolean]> = [
+  [[9, 7], [7, 3], false, false],
+  [[37, 70], [70, 45], false, false],
+  [[70, 37], [70, 45], true, false],
+  [[37, 70], [45, 70], false, true],
+  [[70, 37], [45, 70], true, true],
+  [[2, 3, 5, 7], [2, 3, 7, 4], false, false],
+  [[2, 3, 7, 5], [2, 3, 4, 7], true, true],
+  [[2, 9, 7], [7, 33], false, false],
+  [[1, 300], [300, 40], false, false],
+  [[3, 260, 17], [3, 260, 19], true, false],
+];
+
+/**
+ * Swaps the wasm `BatchMatMul` for the native GEMM when the addon loads and agrees with the stock
+ * kernel (relative error ≤ 1e-5) on {@link NATIVE_CASES}; returns why not otherwise.
+ */
+function installNativeMatMul(): string {
+  if (activeNativeGemm() !== null) return "";
+  const load = loadNativeGemm();
+  if (load.addon === null) return load.reason;
+  const stock = tf.getKernel("BatchMatMul", "wasm");
+  if (stock === undefined) return "stock BatchMatMul kernel not found";
+  const inputs = NATIVE_CASES.map(([sa, sb], i) => [ramp(sa, 0.1 + i), ramp(sb, 0.5 + i)] as const);
+  try {
+    const want = NATIVE_CASES.map(([, , ta, tb], i) => tf.matMul(inputs[i]![0], inputs[i]![1], ta, tb));
+    tf.unregisterKernel("BatchMatMul", "wasm");
+    tf.registerKernel({ ...stock, kernelFunc: makeNativeBatchMatMul(stock.kernelFunc, activeNativeGemm) });
+    setActiveNativeGemm(load.addon);
+    for (let i = 0; i < NATIVE_CASES.length; i++) {
+      const [, , ta, tb] = NATIVE_CASES[i]!;
+      const got = tf.matMul(inputs[i]![0], inputs[i]![1], ta, tb);
+      const err = got.shape.join(",") === want[i]!.shape.join(",") ? maxRelErr(got, want[i]!) : Infinity;
+      got.dispose();
+      if (!(err <= 1e-5)) {
+        tf.unregisterKernel("BatchMatMul", "wasm");
+        tf.registerKernel(stock);
+        setActiveNativeGemm(null);
+        return `native GEMM differs from the stock BatchMatMul on case ${i} (rel err ${err})`;
+      }
+    }
+    tf.dispose(want);
+  } finally {
+    tf.dispose(inputs.flat());
+  }
+  return "";
+}
+
 function swapPerm(rank: number): number[] {
   const p = [...Array(rank).keys()];
   p[rank - 2] = rank - 1;
@@ -165,8 +223,9 @@ export function fastKernelStatus(): FastKernelStatus {
   const name = tf.getBackend();
   const backend = tf.backend() as unknown as object;
   const cached = statusByBackend.get(backend);
-  if (cached !== undefined) return forcedOff ? { ...cached, enabled: false, reason: "disabled by caller" } : cached;
+  if (cached !== undefined) return forcedOff ? offStatus(cached) : cached;
   let reason = "";
+  let nativeReason = "";
   if (name !== "wasm") reason = `backend is ${name}, fast kernels are wasm-only`;
   else if (tf.version_core !== PINNED_TFJS_VERSION) {
     reason = `tfjs ${tf.version_core} is not the pinned ${PINNED_TFJS_VERSION}`;
@@ -175,13 +234,25 @@ export function fastKernelStatus(): FastKernelStatus {
     try {
       registerSliceMatMul();
       reason = runChecks() || checkFusedAdamW() || installDataMovementKernels();
+      if (reason === "") nativeReason = installNativeMatMul();
     } catch (e) {
       reason = `self-test threw: ${e instanceof Error ? e.message : String(e)}`;
     }
   }
-  const status: FastKernelStatus = { enabled: reason === "", backend: name, reason };
+  if (reason !== "") nativeReason = "fast kernels disabled";
+  const status: FastKernelStatus = {
+    enabled: reason === "",
+    backend: name,
+    reason,
+    native: reason === "" && nativeReason === "" ? (activeNativeGemm()?.isa() ?? "") : "",
+    nativeReason,
+  };
   statusByBackend.set(backend, status);
-  return forcedOff ? { ...status, enabled: false, reason: "disabled by caller" } : status;
+  return forcedOff ? offStatus(status) : status;
+}
+
+function offStatus(s: FastKernelStatus): FastKernelStatus {
+  return { ...s, enabled: false, reason: "disabled by caller", native: "", nativeReason: "fast kernels disabled" };
 }
 
 /** True when the fast wasm kernels are active for the current backend (runs the self-test on first call). */
@@ -195,6 +266,7 @@ export function fastKernelsReady(): boolean {
  */
 export function setFastKernelsEnabled(enabled: boolean): void {
   forcedOff = !enabled;
+  suspendNativeGemm(!enabled);
 }
 
 /**

@@ -9,6 +9,8 @@
  * tokens/s on the training step.
  */
 import * as tf from "@tensorflow/tfjs";
+import { activeNativeGemm } from "./native-gemm.js";
+import { nativeBatchMatMul } from "./native-matmul.js";
 import { hasWasmInternals, heapOffset, registerView, type WasmBackendInternals } from "./wasm-internals.js";
 
 /** Name of the kernel registered on the wasm backend. */
@@ -45,6 +47,11 @@ function sliceMatMulKernel(args: {
   const a = args.inputs["a"];
   const b = args.inputs["b"];
   if (a === undefined || b === undefined) throw new Error(`${SLICE_MATMUL_KERNEL}: needs inputs a and b`);
+  const native = activeNativeGemm();
+  if (native !== null) {
+    const out = nativeBatchMatMul(native, backend, a, b, false, false);
+    if (out !== undefined) return out;
+  }
   const ar = a.shape.length;
   const br = b.shape.length;
   const M = a.shape[ar - 2] ?? 0;

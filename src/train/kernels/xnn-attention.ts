@@ -11,15 +11,20 @@
 import * as tf from "@tensorflow/tfjs";
 import { defaultAttention, listAttention, registerAttention, type AttentionFn, type AttentionInputs } from "../attention.js";
 import { swapLast } from "./fast-matmul.js";
+import { activeNativeGemm } from "./native-gemm.js";
 import { fastKernelsReady } from "./self-test.js";
 import { sliceMatMulRaw } from "./slice-matmul.js";
 
 type Tensor = tf.Tensor;
 type Grad4 = (q: Tensor, k: Tensor, v: Tensor) => Tensor;
 
-/** `a @ b` on XNNPACK slices when available, else the stock batched matMul. */
-function mm(a: Tensor, b: Tensor, fast: boolean): Tensor {
-  return fast ? sliceMatMulRaw(a, b) : tf.matMul(a, b);
+/**
+ * `op(a) @ op(b)`: on the native GEMM (transpose flags are free there), else on XNNPACK slices with
+ * explicit transposes, else the stock batched matMul.
+ */
+function mm(a: Tensor, b: Tensor, fast: boolean, transposeA = false, transposeB = false): Tensor {
+  if (activeNativeGemm() !== null || !fast) return tf.matMul(a, b, transposeA, transposeB);
+  return sliceMatMulRaw(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b);
 }
 
 /**
@@ -33,18 +38,18 @@ function headAttention(qh: Tensor, kh: Tensor, vh: Tensor, bias: Tensor, fast: b
   const f = tf.customGrad(((q: Tensor, k: Tensor, v: Tensor, save: tf.GradSaveFunc) => {
     // Scale q (T·hd values) rather than the scores (T·T values).
     const qs = tf.mul(q, scale);
-    const p = tf.softmax(tf.add(mm(qs, swapLast(k), fast), bias4)); // [B, H, Tq, Tk]
+    const p = tf.softmax(tf.add(mm(qs, k, fast, false, true), bias4)); // [B, H, Tq, Tk]
     save([qs, k, v, p]);
     return {
       value: mm(p, v, fast), // [B, H, Tq, hd]
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [qsS, kS, vS, pS] = saved as [Tensor, Tensor, Tensor, Tensor];
-        const dp = mm(dy, swapLast(vS), fast); // [B, H, Tq, Tk]
+        const dp = mm(dy, vS, fast, false, true); // [B, H, Tq, Tk]
         // softmax backward: dS = p ⊙ (dp − Σ_j dp⊙p)
         const ds = tf.mul(pS, tf.sub(dp, tf.sum(tf.mul(dp, pS), -1, true)));
         const dq = tf.mul(mm(ds, kS, fast), scale);
-        const dk = mm(swapLast(ds), qsS, fast);
-        const dv = mm(swapLast(pS), dy, fast);
+        const dk = mm(ds, qsS, fast, true, false);
+        const dv = mm(pS, dy, fast, true, false);
         return [dq, dk, dv];
       },
     };

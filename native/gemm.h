@@ -1,0 +1,15 @@
+/* Single-precision GEMM used by the tunix-rt native kernels (see gemm.c). */
+#ifndef TUNIX_GEMM_H
+#define TUNIX_GEMM_H
+
+/*
+ * C[M,N] = op(A) · op(B), all row-major float32. op(A) is [M,K]: A is stored [M,K] (ta = 0) or [K,M]
+ * (ta = 1). op(B) is [K,N]: B is stored [K,N] (tb = 0) or [N,K] (tb = 1). C is overwritten.
+ * Returns 0, or -1 when the packing buffers cannot be allocated.
+ */
+int tunix_sgemm(int ta, int tb, long M, long N, long K, const float *A, const float *B, float *C);
+
+/* The micro-kernel in use: "avx512", "avx2" or "scalar". */
+const char *tunix_gemm_isa(void);
+
+#endif
