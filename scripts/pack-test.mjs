@@ -48,6 +48,19 @@ try {
     }
   }
 
+  // The prebuilt native GEMM ships for this platform and loads from the installed package.
+  if (files.includes(`prebuilds/${process.platform}-${process.arch}/tunix_kernels.node`)) {
+    const code = `import("tunix-rt/train").then(async (t) => { await t.initBackend("wasm"); console.log(t.fastKernelStatus().native || "none"); })`;
+    try {
+      const isa = run("node", ["--input-type=module", "-e", code], app).trim().split("\n").pop();
+      check(/^(avx512|avx2|scalar)$/.test(isa), `installed package runs its matmuls on the native GEMM (${isa})`);
+    } catch (e) {
+      check(false, `native GEMM from the installed package: ${e.message}`);
+    }
+  } else {
+    check(!process.env.CI, `tarball holds prebuilds/${process.platform}-${process.arch}/tunix_kernels.node`);
+  }
+
   // The `tunix-rt` bin: shebang, executable bit, and the shipped eval sets found from the installed dist/.
   check(files.includes("evalsets/arithmetic-v1.jsonl") && files.includes("evalsets/reasoning-v1.jsonl"), "tarball holds the shipped eval sets");
   const bin = join(app, "node_modules", ".bin", "tunix-rt");
