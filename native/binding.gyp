@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "tunix_kernels",
-      "sources": ["gemm.c", "binding.c"],
+      "sources": ["gemm.c", "ops.c", "binding.c"],
       "cflags": ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno"],
       "cflags!": ["-O2", "-fno-exceptions"],
       "defines": ["NAPI_VERSION=8"],

@@ -30,25 +30,17 @@ static int ensure_buffers(void) {
   return pack_a != NULL && pack_b != NULL;
 }
 
-/* op(A)[m, k] and op(B)[k, n] for the stored layouts. */
-static inline float a_at(const float *A, int ta, long M, long K, long m, long k) {
-  return ta ? A[k * M + m] : A[m * K + k];
-}
-static inline float b_at(const float *B, int tb, long K, long N, long k, long n) {
-  return tb ? B[n * K + k] : B[k * N + n];
-}
-
 /* Packs op(A)[i0:i0+mc, p0:p0+kc] into MR-row panels: panel r holds kc groups of MR values (zero-padded). */
-static void pack_a_block(const float *A, int ta, long M, long K, long i0, long mc, long p0, long kc, int MR, float *dst) {
+static void pack_a_block(const float *A, int ta, long lda, long i0, long mc, long p0, long kc, int MR, float *dst) {
   for (long ip = 0; ip < mc; ip += MR) {
     const long rows = mc - ip < MR ? mc - ip : MR;
     for (long k = 0; k < kc; k++) {
       float *d = dst + k * MR;
       long r = 0;
       if (!ta) {
-        for (; r < rows; r++) d[r] = A[(i0 + ip + r) * K + p0 + k];
+        for (; r < rows; r++) d[r] = A[(i0 + ip + r) * lda + p0 + k];
       } else {
-        const float *src = A + (p0 + k) * M + i0 + ip;
+        const float *src = A + (p0 + k) * lda + i0 + ip;
         for (; r < rows; r++) d[r] = src[r];
       }
       for (; r < MR; r++) d[r] = 0.0f;
@@ -58,17 +50,17 @@ static void pack_a_block(const float *A, int ta, long M, long K, long i0, long m
 }
 
 /* Packs op(B)[p0:p0+kc, j0:j0+nc] into NR-column panels: panel j holds kc rows of NR values (zero-padded). */
-static void pack_b_block(const float *B, int tb, long K, long N, long p0, long kc, long j0, long nc, int NR, float *dst) {
+static void pack_b_block(const float *B, int tb, long ldb, long p0, long kc, long j0, long nc, int NR, float *dst) {
   for (long jp = 0; jp < nc; jp += NR) {
     const long cols = nc - jp < NR ? nc - jp : NR;
     for (long k = 0; k < kc; k++) {
       float *d = dst + k * NR;
       long c = 0;
       if (!tb) {
-        const float *src = B + (p0 + k) * N + j0 + jp;
+        const float *src = B + (p0 + k) * ldb + j0 + jp;
         for (; c < cols; c++) d[c] = src[c];
       } else {
-        for (; c < cols; c++) d[c] = B[(j0 + jp + c) * K + p0 + k];
+        for (; c < cols; c++) d[c] = B[(j0 + jp + c) * ldb + p0 + k];
       }
       for (; c < NR; c++) d[c] = 0.0f;
     }
@@ -76,12 +68,17 @@ static void pack_b_block(const float *B, int tb, long K, long N, long p0, long k
   }
 }
 
-/* Writes an MR×NR accumulator tile (row stride NR) into C, overwriting on the first k block. */
-static inline void store_tile(const float *acc, int NR, float *C, long ldc, long rows, long cols, int first) {
+/*
+ * Writes an MR×NR accumulator tile (row stride NR) into C: on the first k block C = acc (+ bias[j]),
+ * afterwards C += acc.
+ */
+static inline void store_tile(const float *acc, int NR, float *C, long ldc, long rows, long cols, int first, const float *bias) {
   for (long r = 0; r < rows; r++) {
     float *c = C + r * ldc;
     const float *s = acc + r * NR;
-    if (first) {
+    if (first && bias != NULL) {
+      for (long j = 0; j < cols; j++) c[j] = s[j] + bias[j];
+    } else if (first) {
       for (long j = 0; j < cols; j++) c[j] = s[j];
     } else {
       for (long j = 0; j < cols; j++) c[j] += s[j];
@@ -177,11 +174,14 @@ const char *tunix_gemm_isa(void) {
   return kernel_isa;
 }
 
-int tunix_sgemm(int ta, int tb, long M, long N, long K, const float *A, const float *B, float *C) {
+int tunix_sgemm_ex(int ta, int tb, long M, long N, long K, const float *A, long lda, const float *B, long ldb, float *C, long ldc,
+                   const float *bias) {
   select_kernel();
   if (M <= 0 || N <= 0) return 0;
   if (K <= 0) {
-    for (long i = 0; i < M; i++) memset(C + i * N, 0, sizeof(float) * (size_t)N);
+    for (long i = 0; i < M; i++) {
+      for (long j = 0; j < N; j++) C[i * ldc + j] = bias != NULL ? bias[j] : 0.0f;
+    }
     return 0;
   }
   if (!ensure_buffers()) return -1;
@@ -191,10 +191,10 @@ int tunix_sgemm(int ta, int tb, long M, long N, long K, const float *A, const fl
     const long nc = N - jc < NC ? N - jc : NC;
     for (long pc = 0; pc < K; pc += KC) {
       const long kc = K - pc < KC ? K - pc : KC;
-      pack_b_block(B, tb, K, N, pc, kc, jc, nc, NR, pack_b);
+      pack_b_block(B, tb, ldb, pc, kc, jc, nc, NR, pack_b);
       for (long ic = 0; ic < M; ic += MC) {
         const long mc = M - ic < MC ? M - ic : MC;
-        pack_a_block(A, ta, M, K, ic, mc, pc, kc, MR, pack_a);
+        pack_a_block(A, ta, lda, ic, mc, pc, kc, MR, pack_a);
         for (long jr = 0; jr < nc; jr += NR) {
           const float *Bp = pack_b + (jr / NR) * NR * kc;
           const long cols = nc - jr < NR ? nc - jr : NR;
@@ -202,11 +202,15 @@ int tunix_sgemm(int ta, int tb, long M, long N, long K, const float *A, const fl
             const float *Ap = pack_a + (ir / MR) * MR * kc;
             const long rows = mc - ir < MR ? mc - ir : MR;
             kernel(kc, Ap, Bp, acc);
-            store_tile(acc, NR, C + (ic + ir) * N + jc + jr, N, rows, cols, pc == 0);
+            store_tile(acc, NR, C + (ic + ir) * ldc + jc + jr, ldc, rows, cols, pc == 0, bias != NULL ? bias + jc + jr : NULL);
           }
         }
       }
     }
   }
   return 0;
+}
+
+int tunix_sgemm(int ta, int tb, long M, long N, long K, const float *A, const float *B, float *C) {
+  return tunix_sgemm_ex(ta, tb, M, N, K, A, ta ? M : K, B, tb ? K : N, C, N, NULL);
 }

@@ -9,6 +9,13 @@
  */
 int tunix_sgemm(int ta, int tb, long M, long N, long K, const float *A, const float *B, float *C);
 
+/*
+ * General form: leading dimensions (row strides, in elements) of the stored A, B and C, and an optional
+ * bias[N] added to every row of C (NULL for none). tunix_sgemm is this with packed leading dimensions.
+ */
+int tunix_sgemm_ex(int ta, int tb, long M, long N, long K, const float *A, long lda, const float *B, long ldb, float *C, long ldc,
+                   const float *bias);
+
 /* The micro-kernel in use: "avx512", "avx2" or "scalar". */
 const char *tunix_gemm_isa(void);
 

@@ -10,6 +10,7 @@
  */
 import { geluSigmoid } from "./kernels/gelu.js";
 import { activeNativeGemm } from "./kernels/native-gemm.js";
+import { activeNativeOps, nativeCrossEntropySum, nativeGelu, nativeLayerNorm, nativeLinear } from "./kernels/native-ops.js";
 import type { Tensor, Tf } from "./types.js";
 
 type GradBody = (
@@ -39,6 +40,7 @@ function colSum(tf: Tf, x: Tensor): Tensor {
  * @param fast - use the explicit-transpose custom gradient (wasm).
  */
 export function linear(tf: Tf, x: Tensor, w: Tensor, b: Tensor | null, fast: boolean): Tensor {
+  if (fast && activeNativeOps() !== null) return nativeLinear(x, w, b);
   if (!fast) {
     const y = tf.matMul(x, w);
     return b ? tf.add(y, b) : y;
@@ -74,6 +76,20 @@ export function linear(tf: Tf, x: Tensor, w: Tensor, b: Tensor | null, fast: boo
 }
 
 /**
+ * The tied output head `h @ wteᵀ` (`wte [V, C]`): one fused kernel on the native path, else `linear`
+ * with an explicit transpose.
+ *
+ * @param tf - tfjs namespace.
+ * @param h - hidden states `[N, C]`.
+ * @param wte - token embedding `[V, C]`.
+ * @param fast - use the fast path.
+ */
+export function tiedHead(tf: Tf, h: Tensor, wte: Tensor, fast: boolean): Tensor {
+  if (fast && activeNativeOps() !== null) return nativeLinear(h, wte, null, true);
+  return linear(tf, h, tf.transpose(wte), null, fast);
+}
+
+/**
  * LayerNorm over the last axis of `x [N, C]` with gain `g [C]` and bias `b [C]`.
  *
  * @param tf - tfjs namespace.
@@ -84,6 +100,7 @@ export function linear(tf: Tf, x: Tensor, w: Tensor, b: Tensor | null, fast: boo
  * @param fast - use the hand-written backward (dγ/dβ via ones-matmul).
  */
 export function layerNorm(tf: Tf, x: Tensor, g: Tensor, b: Tensor, eps: number, fast: boolean): Tensor {
+  if (fast && activeNativeOps() !== null) return nativeLayerNorm(x, g, b, eps);
   if (!fast) {
     const mean = tf.mean(x, 1, true);
     const xc = tf.sub(x, mean);
@@ -121,6 +138,7 @@ export function layerNorm(tf: Tf, x: Tensor, g: Tensor, b: Tensor, eps: number, 
  * @param x - any tensor.
  */
 export function gelu(tf: Tf, x: Tensor): Tensor {
+  if (activeNativeOps() !== null) return nativeGelu(x);
   return geluSigmoid(tf, x);
 }
 
@@ -135,6 +153,7 @@ export function gelu(tf: Tf, x: Tensor): Tensor {
  * @param weights - float32 `[N]` (0 = not supervised).
  */
 export function weightedCrossEntropySum(tf: Tf, logits: Tensor, targets: Tensor, weights: Tensor): Tensor {
+  if (activeNativeOps() !== null) return nativeCrossEntropySum(logits, targets, weights);
   const V = logits.shape[1]!;
   const onehot = tf.cast(tf.oneHot(targets, V), "float32");
   const w = tf.reshape(weights, [-1, 1]); // [N, 1]

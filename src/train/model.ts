@@ -10,7 +10,7 @@ import { TunixError } from "../errors.js";
 import { sha256Hex } from "../internal/hash.js";
 import { resolveAttention } from "./attention.js";
 import type { BackendHandle } from "./backend.js";
-import { gelu, layerNorm, linear, weightedCrossEntropySum } from "./layers.js";
+import { gelu, layerNorm, linear, tiedHead, weightedCrossEntropySum } from "./layers.js";
 import { attentionBias } from "./mask.js";
 import type { BackendName, LossAndGrads, Tensor, Tf, TokenBatch, Variable } from "./types.js";
 
@@ -243,8 +243,7 @@ export function transformer(
  * @param hidden - `[N, C]`.
  */
 export function headLogits(model: GPT, hidden: Tensor): Tensor {
-  const { tf } = model;
-  return linear(tf, hidden, tf.transpose(model.params["wte"]!), null, model.fast);
+  return tiedHead(model.tf, hidden, model.params["wte"]!, model.fast);
 }
 
 function checkBatch(model: GPT, batch: TokenBatch): void {

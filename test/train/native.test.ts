@@ -6,7 +6,11 @@ import "@tensorflow/tfjs-backend-wasm";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { activeNativeGemm, loadNativeGemm } from "../../src/train/kernels/native-gemm.js";
-import { fastKernelStatus } from "../../src/train/kernels/self-test.js";
+import { fastKernelStatus, setFastKernelsEnabled } from "../../src/train/kernels/self-test.js";
+import { activeNativeOps } from "../../src/train/kernels/native-ops.js";
+import { initBackend } from "../../src/train/backend.js";
+import { createGPT, lossAndGrads, resolveGPTConfig } from "../../src/train/model.js";
+import { registerXnnAttention } from "../../src/train/kernels/xnn-attention.js";
 
 const run = promisify(execFile);
 const fixture = join(__dirname, "fixtures", "native-products.ts");
@@ -102,6 +106,47 @@ describe("native GEMM", () => {
     expect(results.map((r) => r.nativeReason)).toEqual(["", "", ""]);
     expect(new Set(results.map((r) => r.sha256)).size).toBe(1);
     expect(results.find((r) => r.native === "scalar")).toBeDefined();
+  });
+
+  it.runIf(addonBuilt)("fused layers give the loss and every gradient of the tfjs-op model (micro GPT, padded batch)", async () => {
+    const handle = await initBackend("wasm");
+    registerXnnAttention();
+    expect(activeNativeOps()).not.toBeNull();
+    const config = resolveGPTConfig({ preset: "micro", nLayer: 2, blockSize: 64 }, 300);
+    const model = createGPT(handle, config, { seed: 3, attentionImpl: "xnn" });
+    const B = 3;
+    const T = 40;
+    const n = B * T;
+    // Row 2 is half padding (weight 0): the cross-entropy must skip those rows exactly.
+    const batch = {
+      batchSize: B,
+      seqLen: T,
+      inputs: Int32Array.from({ length: n }, (_, i) => (i * 37) % 300),
+      targets: Int32Array.from({ length: n }, (_, i) => (i * 11 + 5) % 300),
+      weights: Float32Array.from({ length: n }, (_, i) => (i >= 2 * T + T / 2 ? 0 : (i % T) >= 5 ? 1 : 0)),
+      positions: Int32Array.from({ length: n }, (_, i) => i % T),
+      segments: new Int32Array(n),
+      causalOnly: true,
+    };
+    const fused = lossAndGrads(model, batch as never);
+    setFastKernelsEnabled(false);
+    let plain;
+    try {
+      expect(activeNativeOps()).toBeNull();
+      plain = lossAndGrads(model, batch as never);
+    } finally {
+      setFastKernelsEnabled(true);
+    }
+    expect(fused.tokens).toBe(plain.tokens);
+    expect(Math.abs(fused.loss - plain.loss) / plain.loss).toBeLessThan(1e-5);
+    for (const name of model.paramNames) {
+      // Relative to the gradient's size, with an absolute floor: c_k.bias's true gradient is 0 (softmax
+      // ignores a shift shared by all keys), so both sides are rounding noise there.
+      const [diff, scale] = tf.tidy(() => [tf.max(tf.abs(tf.sub(fused.grads[name]!, plain.grads[name]!))).dataSync()[0]!, tf.max(tf.abs(plain.grads[name]!)).dataSync()[0]!]);
+      expect(diff!, name).toBeLessThanOrEqual(2e-3 * scale! + 1e-5);
+    }
+    tf.dispose([...Object.values(fused.grads), ...Object.values(plain.grads)]);
+    model.dispose();
   });
 
   it("falls back to the wasm kernels with TUNIX_RT_NATIVE=0", async () => {

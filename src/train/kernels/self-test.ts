@@ -12,9 +12,12 @@ import { hasWasmInternals, PINNED_TFJS_VERSION } from "./wasm-internals.js";
 import { registerSliceMatMul, sliceMatMulRaw } from "./slice-matmul.js";
 import { makeFastTranspose } from "./transpose.js";
 import { makeFastGather } from "./gather.js";
+import { makeSharedIdentity } from "./identity.js";
 import { fusedAdamW, registerFusedAdamW, sumOfSquares } from "./adamw-fused.js";
 import { activeNativeGemm, loadNativeGemm, setActiveNativeGemm, suspendNativeGemm } from "./native-gemm.js";
 import { makeNativeBatchMatMul } from "./native-matmul.js";
+import { hasNativeOps, registerNativeOpKernels, setNativeOpsEnabled } from "./native-ops.js";
+import { checkNativeOps } from "./native-ops-check.js";
 
 /** Whether the fast wasm kernels are in use on the current backend, and why not if they are not. */
 export interface FastKernelStatus {
@@ -114,6 +117,7 @@ function dataMovementCases(): Array<() => tf.Tensor> {
     () => tf.transpose(tf.cast(tf.mul(ramp([6, 7], 0.1), 1000), "int32")),
     () => tf.gather(ramp([9, 5], 0.7), tf.tensor1d([3, 0, 8, 3], "int32")),
     () => tf.gather(ramp([7, 2, 3], 0.8), tf.tensor2d([[6, 1], [0, 0]], [2, 2], "int32")),
+    () => tf.clone(ramp([3, 5], 0.9)),
   ];
 }
 
@@ -128,15 +132,15 @@ function bitsOf(make: () => tf.Tensor): Uint8Array {
 let dataKernelsInstalled = false;
 
 /**
- * Swaps the wasm backend's `Transpose` and `GatherV2` for the heap-copy versions (bit-exact, so they
+ * Swaps the wasm backend's `Transpose`, `GatherV2` and `Identity` for the heap-copy / zero-copy versions (bit-exact, so they
  * change speed only), after checking them against the stock kernels; restores the stock kernels and
  * returns a reason if any output differs.
  */
 function installDataMovementKernels(): string {
   if (dataKernelsInstalled) return "";
-  const names = ["Transpose", "GatherV2"] as const;
+  const names = ["Transpose", "GatherV2", "Identity"] as const;
   const stock = names.map((n) => tf.getKernel(n, "wasm"));
-  if (stock.some((k) => k === undefined)) return "stock Transpose/GatherV2 kernels not found";
+  if (stock.some((k) => k === undefined)) return "stock Transpose/GatherV2/Identity kernels not found";
   const cases = dataMovementCases();
   const want = cases.map(bitsOf);
   const swap = (configs: tf.KernelConfig[]): void => {
@@ -149,6 +153,7 @@ function installDataMovementKernels(): string {
   swap([
     { ...original[0]!, kernelFunc: makeFastTranspose(original[0]!.kernelFunc) },
     { ...original[1]!, kernelFunc: makeFastGather(original[1]!.kernelFunc) },
+    { ...original[2]!, kernelFunc: makeSharedIdentity(original[2]!.kernelFunc) },
   ]);
   for (let i = 0; i < cases.length; i++) {
     const got = bitsOf(cases[i]!);
@@ -197,18 +202,26 @@ function installNativeMatMul(): string {
       const got = tf.matMul(inputs[i]![0], inputs[i]![1], ta, tb);
       const err = got.shape.join(",") === want[i]!.shape.join(",") ? maxRelErr(got, want[i]!) : Infinity;
       got.dispose();
-      if (!(err <= 1e-5)) {
-        tf.unregisterKernel("BatchMatMul", "wasm");
-        tf.registerKernel(stock);
-        setActiveNativeGemm(null);
-        return `native GEMM differs from the stock BatchMatMul on case ${i} (rel err ${err})`;
-      }
+      if (!(err <= 1e-5)) return restoreStock(stock, `native GEMM differs from the stock BatchMatMul on case ${i} (rel err ${err})`);
     }
     tf.dispose(want);
   } finally {
     tf.dispose(inputs.flat());
   }
-  return "";
+  if (!hasNativeOps(load.addon)) return restoreStock(stock, "native addon lacks the fused ops (rebuild it: npm run build:native)");
+  registerNativeOpKernels();
+  setNativeOpsEnabled(true);
+  const opsProblem = checkNativeOps();
+  return opsProblem === "" ? "" : restoreStock(stock, opsProblem);
+}
+
+/** Puts the stock BatchMatMul back and switches the native layers off; returns `reason`. */
+function restoreStock(stock: tf.KernelConfig, reason: string): string {
+  setNativeOpsEnabled(false);
+  setActiveNativeGemm(null);
+  tf.unregisterKernel("BatchMatMul", "wasm");
+  tf.registerKernel(stock);
+  return reason;
 }
 
 function swapPerm(rank: number): number[] {

@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { defaultAttention, listAttention, registerAttention, type AttentionFn, type AttentionInputs } from "../attention.js";
 import { swapLast } from "./fast-matmul.js";
 import { activeNativeGemm } from "./native-gemm.js";
+import { activeNativeOps, nativeCausalAttention } from "./native-ops.js";
 import { fastKernelsReady } from "./self-test.js";
 import { sliceMatMulRaw } from "./slice-matmul.js";
 
@@ -67,6 +68,8 @@ export const xnnAttention: AttentionFn = (inputs: AttentionInputs) => {
   const { q, k, v, nHead, bias } = inputs;
   const [B, Tq, C] = q.shape as [number, number, number];
   const Tk = k.shape[1] ?? 0;
+  // Plain causal self-attention (training, prefill): one fused native kernel each way, no head transposes.
+  if (inputs.causalOnly && Tq === Tk && activeNativeOps() !== null) return nativeCausalAttention(q, k, v, nHead);
   const hd = C / nHead;
   const heads = (t: Tensor, T: number): Tensor => tf.transpose(tf.reshape(t, [B, T, nHead, hd]), [0, 2, 1, 3]);
   const y = headAttention(heads(q, Tq), heads(k, Tk), heads(v, Tk), bias, true); // [B, H, Tq, hd]
