@@ -11,7 +11,7 @@
  * Needs what any node-gyp addon needs (Python 3, make, a C compiler, Node headers).
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,5 +70,8 @@ if (r.status !== 0 || !existsSync(built)) {
   fail(`node-gyp exited with ${r.status ?? r.signal}\n${tail}`);
 }
 mkdirSync(dirname(target), { recursive: true });
-copyFileSync(built, target);
+// Copy then rename: a running process that has the old addon mapped keeps its file (overwriting a
+// loaded shared object in place crashes that process).
+copyFileSync(built, `${target}.tmp`);
+renameSync(`${target}.tmp`, target);
 console.log(`tunix-rt: native kernels built → ${target.slice(root.length + 1)}`);

@@ -101,7 +101,7 @@ describe("native GEMM", () => {
     expect([...f.subarray(8, 12)]).toEqual([1, 2, 3, 4]);
   });
 
-  it.runIf(addonBuilt)("gives bit-identical products with the AVX-512, AVX2 and scalar micro-kernels", async () => {
+  it.runIf(addonBuilt)("gives bit-identical products and training steps with the AVX-512, AVX2 and scalar kernels", async () => {
     const results = await Promise.all(["avx512", "avx2", "scalar"].map((isa) => child({ TUNIX_RT_GEMM_ISA: isa })));
     expect(results.map((r) => r.nativeReason)).toEqual(["", "", ""]);
     expect(new Set(results.map((r) => r.sha256)).size).toBe(1);

@@ -189,6 +189,11 @@ function installNativeMatMul(): string {
   if (activeNativeGemm() !== null) return "";
   const load = loadNativeGemm();
   if (load.addon === null) return load.reason;
+  // Without AVX2+FMA an x86 CPU gets the portable fmaf kernel, far slower than XNNPACK: keep wasm
+  // (unless a test or benchmark forces the choice with TUNIX_RT_GEMM_ISA).
+  if (load.addon.isa() === "scalar" && process.arch === "x64" && process.env["TUNIX_RT_GEMM_ISA"] === undefined) {
+    return "CPU lacks AVX2/FMA (the portable native kernel would be slower than the wasm one)";
+  }
   const stock = tf.getKernel("BatchMatMul", "wasm");
   if (stock === undefined) return "stock BatchMatMul kernel not found";
   const inputs = NATIVE_CASES.map(([sa, sb], i) => [ramp(sa, 0.1 + i), ramp(sb, 0.5 + i)] as const);
