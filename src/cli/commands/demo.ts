@@ -4,7 +4,7 @@ import type { Command } from "../context.js";
 import { fullDemoPlan, quickDemoPlan, runDemo, type DemoSummary } from "../demo.js";
 
 /** Default optimizer steps of the full demo (see docs/demo.md for the measurements behind it). */
-export const DEMO_STEPS = 3600;
+export const DEMO_STEPS = 4800;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -33,7 +33,7 @@ export const demoCommand: Command = {
     dir: { type: "string", placeholder: "DIR", help: "working directory", default: "./tunix-rt-demo" },
     store: { type: "string", placeholder: "URI", help: "trace store (default sqlite:<dir>/traces.db)" },
     steps: { type: "string", placeholder: "N", help: "training steps", default: String(DEMO_STEPS) },
-    traces: { type: "string", placeholder: "N", help: "training traces to generate", default: "20000" },
+    traces: { type: "string", placeholder: "N", help: "training traces to generate", default: "80000" },
     "eval-set": { type: "string", placeholder: "SET", help: "held-out eval set", default: "arithmetic-v1" },
     "eval-limit": { type: "string", placeholder: "N", help: "only N eval items, spread evenly over the set" },
     fresh: { type: "boolean", help: "retrain from scratch instead of resuming from the newest checkpoint" },
