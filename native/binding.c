@@ -72,14 +72,14 @@ typedef struct {
   napi_env env;
   char *heap;
   int64_t len;
-  double v[16];
+  double v[24];
   size_t n;
   int bad;
 } Args;
 
 static int read_args(napi_env env, napi_callback_info info, size_t want, Args *a) {
-  napi_value argv[17];
-  size_t argc = 17;
+  napi_value argv[25];
+  size_t argc = 25;
   a->env = env, a->bad = 0, a->n = want;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != want + 1) {
     napi_throw_type_error(env, "TUNIX_NATIVE", "native op: wrong number of arguments");
@@ -226,6 +226,30 @@ static napi_value CrossEntropy(napi_env env, napi_callback_info info) {
   return finish(&a, a.bad ? 0 : tunix_cross_entropy(logits, targets, weights, loss, dlogits, N, V), "cross-entropy failed");
 }
 
+static napi_value AdamW(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!read_args(env, info, 17, &a)) return NULL;
+  const long n = dim(&a, 7);
+  float *p = ptr(&a, 0, n), *g = ptr(&a, 1, n), *m = ptr(&a, 2, n), *v = ptr(&a, 3, n);
+  float *po = ptr(&a, 4, n), *mo = ptr(&a, 5, n), *vo = ptr(&a, 6, n);
+  REQUIRED(p); REQUIRED(g); REQUIRED(m); REQUIRED(v); REQUIRED(po); REQUIRED(mo); REQUIRED(vo);
+  const double *h = a.v + 8; /* gradScale, beta1, beta2, c1, c2, stepScale, invBc2, eps, decayFactor */
+  if (!a.bad) tunix_adamw(p, g, m, v, po, mo, vo, n, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]);
+  return finish(&a, 0, "");
+}
+
+static napi_value SumSquares(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!read_args(env, info, 2, &a)) return NULL;
+  const long n = dim(&a, 1);
+  float *x = ptr(&a, 0, n);
+  REQUIRED(x);
+  if (a.bad) return finish(&a, 0, "");
+  napi_value out;
+  CHECK(env, napi_create_double(env, tunix_sum_squares(x, n), &out));
+  return out;
+}
+
 static napi_value Isa(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
@@ -245,7 +269,7 @@ NAPI_MODULE_INIT() {
   } ops[] = {
       {"linearFwd", LinearFwd},       {"linearBwd", LinearBwd},       {"layerNormFwd", LayerNormFwd}, {"layerNormBwd", LayerNormBwd},
       {"attentionFwd", AttentionFwd}, {"attentionBwd", AttentionBwd}, {"geluFwd", GeluFwd},           {"geluBwd", GeluBwd},
-      {"crossEntropy", CrossEntropy},
+      {"crossEntropy", CrossEntropy}, {"adamw", AdamW},               {"sumSquares", SumSquares},
   };
   for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
     CHECK(env, napi_create_function(env, ops[i].name, NAPI_AUTO_LENGTH, ops[i].cb, NULL, &fn));

@@ -320,3 +320,26 @@ int tunix_cross_entropy(const float *logits, const int *targets, const float *we
   *loss = (float)total;
   return 0;
 }
+
+/* ---- AdamW: the same float64 arithmetic, in the same order, as src/train/kernels/adamw-fused.ts -------- */
+
+void tunix_adamw(const float *p, const float *g, const float *m, const float *v, float *po, float *mo, float *vo, long n, double gradScale,
+                 double beta1, double beta2, double c1, double c2, double stepScale, double invBc2, double eps, double decayFactor) {
+  for (long i = 0; i < n; i++) {
+    const double gr = (double)g[i] * gradScale;
+    const double m1 = beta1 * (double)m[i] + c1 * gr;
+    const double v1 = beta2 * (double)v[i] + c2 * gr * gr;
+    mo[i] = (float)m1;
+    vo[i] = (float)v1;
+    po[i] = (float)((double)p[i] * decayFactor - (stepScale * m1) / (sqrt(v1 * invBc2) + eps));
+  }
+}
+
+double tunix_sum_squares(const float *x, long n) {
+  double s = 0.0;
+  for (long i = 0; i < n; i++) {
+    const double d = (double)x[i];
+    s += d * d;
+  }
+  return s;
+}

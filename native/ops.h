@@ -23,4 +23,10 @@ void tunix_gelu_bwd(const float *dy, const float *x, float *dx, long n);
 /* loss = Σᵢ wᵢ·CE(logitsᵢ, tᵢ); dlogits = wᵢ·(softmax − onehot). Returns -2 for a target outside [0, V). */
 int tunix_cross_entropy(const float *logits, const int *targets, const float *weights, float *loss, float *dlogits, long N, long V);
 
+/* One AdamW update (outputs may not alias inputs); float64 arithmetic identical to the JS fused kernel. */
+void tunix_adamw(const float *p, const float *g, const float *m, const float *v, float *po, float *mo, float *vo, long n, double gradScale,
+                 double beta1, double beta2, double c1, double c2, double stepScale, double invBc2, double eps, double decayFactor);
+/* Σ x², accumulated in float64 in index order. */
+double tunix_sum_squares(const float *x, long n);
+
 #endif

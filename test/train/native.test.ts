@@ -11,6 +11,7 @@ import { activeNativeOps } from "../../src/train/kernels/native-ops.js";
 import { initBackend } from "../../src/train/backend.js";
 import { createGPT, lossAndGrads, resolveGPTConfig } from "../../src/train/model.js";
 import { registerXnnAttention } from "../../src/train/kernels/xnn-attention.js";
+import { fusedAdamW, sumOfSquares } from "../../src/train/kernels/adamw-fused.js";
 
 const run = promisify(execFile);
 const fixture = join(__dirname, "fixtures", "native-products.ts");
@@ -147,6 +148,29 @@ describe("native GEMM", () => {
     }
     tf.dispose([...Object.values(fused.grads), ...Object.values(plain.grads)]);
     model.dispose();
+  });
+
+  it.runIf(addonBuilt)("AdamW and the gradient norm are bit-identical to the JS heap loops", () => {
+    const [p, g, m, v] = [1, 2, 3, 4].map((s) => tf.randomUniform([1031], -1, 1, "float32", s));
+    const vv = tf.abs(v!);
+    const h = { lr: 3e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, bc1: 0.271, bc2: 0.0975, decayFactor: 1 - 3e-4, gradScale: 0.37 };
+    const bits = (ts: tf.Tensor[]) => ts.map((t) => [...new Uint32Array((t.dataSync() as Float32Array).slice().buffer)]);
+    expect(activeNativeOps()).not.toBeNull();
+    const fast = fusedAdamW(p!, g!, m!, vv, h);
+    const fastNorm = sumOfSquares([g!, p!]);
+    setFastKernelsEnabled(false);
+    let slow: tf.Tensor[];
+    let slowNorm: number;
+    try {
+      expect(activeNativeOps()).toBeNull();
+      slow = fusedAdamW(p!, g!, m!, vv, h);
+      slowNorm = sumOfSquares([g!, p!]);
+    } finally {
+      setFastKernelsEnabled(true);
+    }
+    expect(bits(fast)).toEqual(bits(slow));
+    expect(fastNorm).toBe(slowNorm);
+    tf.dispose([p!, g!, m!, v!, vv, ...fast, ...slow]);
   });
 
   it("falls back to the wasm kernels with TUNIX_RT_NATIVE=0", async () => {

@@ -9,6 +9,7 @@
  * deterministic (same inputs ⇒ same bits on every replica) but not bit-equal to the tf-ops version.
  */
 import * as tf from "@tensorflow/tfjs";
+import { activeNativeOps } from "./native-ops.js";
 import { hasWasmInternals, heapOffset, type WasmBackendInternals } from "./wasm-internals.js";
 
 /** Name of the kernel registered on the wasm backend. */
@@ -42,15 +43,23 @@ function adamwKernel(args: KernelArgs): tf.TensorInfo[] {
   const outP = backend.makeOutput(p.shape, "float32");
   const outM = backend.makeOutput(p.shape, "float32");
   const outV = backend.makeOutput(p.shape, "float32");
-  // Views are taken after every allocation (an allocation may grow, and so replace, the heap buffer).
-  const heap = new Float32Array((backend as WasmBackendInternals).wasm.HEAPU8.buffer);
-  const [pi, gi, mi, vi] = [p, g, m, v].map((t) => heapOffset(backend, t) >> 2) as [number, number, number, number];
-  const [po, mo, vo] = [outP, outM, outV].map((t) => heapOffset(backend, t) >> 2) as [number, number, number];
   const { lr, beta1, beta2, eps, bc1, bc2, decayFactor, gradScale } = a;
   const c1 = 1 - beta1;
   const c2 = 1 - beta2;
   const stepScale = lr / bc1;
   const invBc2 = 1 / bc2;
+  const native = activeNativeOps();
+  if (native !== null) {
+    // The same float64 arithmetic in the same order in C (bit-identical to the loop below), ~10× faster.
+    const off = (t: tf.TensorInfo) => heapOffset(backend, t);
+    native.adamw(backend.wasm.HEAPU8.buffer as ArrayBuffer, off(p), off(g), off(m), off(v), off(outP), off(outM), off(outV), n,
+      gradScale, beta1, beta2, c1, c2, stepScale, invBc2, eps, decayFactor);
+    return [outP, outM, outV];
+  }
+  // Views are taken after every allocation (an allocation may grow, and so replace, the heap buffer).
+  const heap = new Float32Array((backend as WasmBackendInternals).wasm.HEAPU8.buffer);
+  const [pi, gi, mi, vi] = [p, g, m, v].map((t) => heapOffset(backend, t) >> 2) as [number, number, number, number];
+  const [po, mo, vo] = [outP, outM, outV].map((t) => heapOffset(backend, t) >> 2) as [number, number, number];
   for (let i = 0; i < n; i++) {
     const gr = heap[gi + i]! * gradScale;
     const m1 = beta1 * heap[mi + i]! + c1 * gr;
@@ -99,6 +108,12 @@ export function fusedAdamW(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tenso
 export function sumOfSquares(tensors: readonly tf.Tensor[]): number {
   const backend = tf.backend();
   if (!hasWasmInternals(backend)) throw new Error("sumOfSquares: backend is not tfjs wasm");
+  const native = activeNativeOps();
+  if (native !== null) {
+    let sum = 0;
+    for (const t of tensors) sum += native.sumSquares(backend.wasm.HEAPU8.buffer as ArrayBuffer, heapOffset(backend, t), t.size);
+    return sum;
+  }
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
   let total = 0;
   for (const t of tensors) {

@@ -21,9 +21,16 @@ export interface NativeOps extends NativeGemm {
   geluFwd(heap: ArrayBuffer, x: number, y: number, n: number): void;
   geluBwd(heap: ArrayBuffer, dy: number, x: number, dx: number, n: number): void;
   crossEntropy(heap: ArrayBuffer, logits: number, targets: number, weights: number, loss: number, dlogits: number, N: number, V: number): void;
+  adamw(
+    heap: ArrayBuffer, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number,
+    gradScale: number, beta1: number, beta2: number, c1: number, c2: number, stepScale: number, invBc2: number, eps: number, decayFactor: number,
+  ): void;
+  sumSquares(heap: ArrayBuffer, x: number, n: number): number;
 }
 
-const OP_NAMES = ["linearFwd", "linearBwd", "layerNormFwd", "layerNormBwd", "attentionFwd", "attentionBwd", "geluFwd", "geluBwd", "crossEntropy"] as const;
+const OP_NAMES = [
+  "linearFwd", "linearBwd", "layerNormFwd", "layerNormBwd", "attentionFwd", "attentionBwd", "geluFwd", "geluBwd", "crossEntropy", "adamw", "sumSquares",
+] as const;
 
 /** True when the loaded addon has every fused op (an older build may have only the GEMM). */
 export function hasNativeOps(addon: NativeGemm | null): addon is NativeOps {
