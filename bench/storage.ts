@@ -4,6 +4,12 @@
  * have the shipped shape: the Python tunix-rt dev-reasoning-v2 traces, cycled, with `meta.n` (unique) and
  * `meta.shard` added so every trace is distinct.
  *
+ * Insert: 100k traces per adapter, stored both as one putMany(100k) (one transaction) and as 100 ×
+ * putMany(1000) (what ingest does), each into a fresh store; wall time and this process's CPU time
+ * (user + sys: the machine is shared, so CPU time is the steadier figure). "core only" is putMany through a
+ * backend that stores nothing (validation + canonical JSON + sha256 + ids); "sqlite backend only" feeds the
+ * SQLite backend the records the core made (the SQL part alone).
+ *
  * The 1M stores are bulk-filled by SQL (SQLite, PostgreSQL) or by writing segments directly (file store):
  * the insert path is measured by the 100k part; the fill only has to be quick.
  *
@@ -16,8 +22,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { createFileStore, createMemoryStore, createTraceStore, type TraceBackend, type TraceStore } from "../src/storage/index.js";
+import { createFileStore, createMemoryStore, createTraceStore, type TraceBackend, type TraceRecord, type TraceStore } from "../src/storage/index.js";
 import { createSqliteStore } from "../src/storage/sqlite/index.js";
+import { setupSqlite, sqliteBackend } from "../src/storage/sqlite/backend.js";
 import { createPostgresStore } from "../src/storage/postgres/index.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -37,12 +44,15 @@ function traceAt(i: number): Record<string, unknown> {
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 
-/** A backend that stores nothing: putMany through it measures validation + hashing + encoding alone. */
-function nullStore(): TraceStore {
+/** A backend that stores nothing (but keeps the records when asked): putMany through it is the core alone. */
+function nullStore(keep?: TraceRecord[]): TraceStore {
   const backend: TraceBackend = {
     kind: "null",
     capabilities: { persistent: false, filterPushdown: false, concurrentWriters: false },
-    insert: async (records) => records.map(() => true),
+    insert: async (records) => {
+      keep?.push(...records);
+      return records.map(() => true);
+    },
     get: async () => [],
     delete: async () => false,
     count: async () => 0,
@@ -52,20 +62,58 @@ function nullStore(): TraceStore {
   return createTraceStore(backend);
 }
 
-async function insertThroughput(name: string, open: () => Promise<TraceStore>): Promise<void> {
-  const store = await open();
-  const batches = Array.from({ length: 100 }, (_, b) => Array.from({ length: 1000 }, (_, k) => traceAt(b * 1000 + k)));
-  try {
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    for (const batch of batches) await store.putMany(batch);
-    const wall = ms(t0) / 1000;
-    const c = process.cpuUsage(c0);
-    const cpu = (c.user + c.system) / 1e6;
-    console.log(`  ${name.padEnd(22)} ${fmt(100_000 / wall).padStart(8)} traces/s wall   ${fmt(100_000 / cpu).padStart(8)} traces per CPU-s of this process`);
-  } finally {
-    await store.close();
+const INSERT_N = 100_000;
+const SHAPES: [string, number][] = [
+  ["putMany(100k) x1", INSERT_N],
+  ["putMany(1000) x100", 1000],
+];
+
+/** Wall and CPU seconds of `fn`. */
+async function measure(fn: () => Promise<void>): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await fn();
+  const c = process.cpuUsage(c0);
+  return { wall: ms(t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+}
+
+const rate = ({ wall, cpu }: { wall: number; cpu: number }): string => `${fmt(INSERT_N / wall).padStart(8)} /s wall ${fmt(INSERT_N / cpu).padStart(8)} /CPU-s`;
+
+/** One line per adapter: both batch shapes, each into a fresh store. */
+async function insertThroughput(name: string, open: () => Promise<TraceStore>, traces: readonly unknown[]): Promise<void> {
+  const cells: string[] = [];
+  for (const [, size] of SHAPES) {
+    const store = await open();
+    try {
+      cells.push(rate(await measure(async () => {
+        for (let i = 0; i < traces.length; i += size) await store.putMany(traces.slice(i, i + size));
+      })));
+    } finally {
+      await store.close();
+    }
   }
+  console.log(`  ${name.padEnd(26)} ${cells.join("   ")}`);
+}
+
+/** The SQLite backend alone, fed the records the core made for the same batch shape (one creation time per putMany). */
+async function sqliteBackendOnly(dir: string, traces: readonly unknown[]): Promise<void> {
+  const cells: string[] = [];
+  for (const [k, [, size]] of SHAPES.entries()) {
+    const records: TraceRecord[] = [];
+    const core = nullStore(records);
+    for (let i = 0; i < traces.length; i += size) await core.putMany(traces.slice(i, i + size));
+    const db = new Database(join(dir, `backend-${k}.db`));
+    setupSqlite(db, "traces", []);
+    const backend = sqliteBackend(db, "traces");
+    try {
+      cells.push(rate(await measure(async () => {
+        for (let i = 0; i < records.length; i += size) await backend.insert(records.slice(i, i + size), { dedupe: false });
+      })));
+    } finally {
+      await backend.close();
+    }
+  }
+  console.log(`  ${"sqlite backend only".padEnd(26)} ${cells.join("   ")}`);
 }
 
 async function time(fn: () => Promise<unknown>, reps = 3): Promise<number> {
@@ -92,31 +140,6 @@ async function queryLatency(label: string, store: TraceStore): Promise<void> {
 function streamRss(uri: string, extra: Record<string, string> = {}): { n: number; maxRssMb: number; seconds: number } {
   const out = execFileSync(process.execPath, ["--import", "tsx", resolve(HERE, "storage-stream.ts"), uri, JSON.stringify(extra)], { encoding: "utf8", maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split("\n").pop()!) as { n: number; maxRssMb: number; seconds: number };
-}
-
-/** The SQLite layer alone: the adapter's INSERT of already prepared rows, one transaction per 1000. */
-function sqliteLayerOnly(path: string): void {
-  const db = new Database(path);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.exec("CREATE TABLE traces (id TEXT PRIMARY KEY NOT NULL, created_at TEXT NOT NULL, content_hash TEXT NOT NULL, trace_version TEXT NOT NULL, meta TEXT, body TEXT NOT NULL)");
-  db.exec("CREATE INDEX traces_created ON traces (created_at, id)");
-  db.exec("CREATE INDEX traces_hash ON traces (content_hash)");
-  const rows = Array.from({ length: 100_000 }, (_, i) => {
-    const t = traceAt(i);
-    return [globalThis.crypto.randomUUID(), new Date(Date.UTC(2024, 0, 1) + i).toISOString(), i.toString(16).padStart(64, "0"), t.trace_version, JSON.stringify(t.meta), JSON.stringify(t)];
-  });
-  const ins = db.prepare("INSERT INTO traces VALUES (?, ?, ?, ?, ?, ?)");
-  const tx = db.transaction((batch: unknown[][]) => {
-    for (const r of batch) ins.run(...r);
-  });
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < rows.length; i += 1000) tx.immediate(rows.slice(i, i + 1000));
-  const wall = ms(t0) / 1000;
-  const c = process.cpuUsage(c0);
-  db.close();
-  console.log(`  ${"sqlite layer only".padEnd(22)} ${fmt(100_000 / wall).padStart(8)} traces/s wall   ${fmt(100_000 / ((c.user + c.system) / 1e6)).padStart(8)} traces per CPU-s (prepared rows, no validation/hash)`);
 }
 
 /** Bulk fill by one INSERT ... SELECT over a recursive sequence (same row shape the adapter writes). */
@@ -186,13 +209,18 @@ export async function benchStorage(): Promise<void> {
   const schema = `tunix_bench_${process.pid}`;
   try {
     if (want("insert")) {
-      console.log("\n# storage: insert 100k traces (putMany of 1000, incl. validation + sha256 content hash)");
-      await insertThroughput("core only (null store)", async () => nullStore());
-      await insertThroughput("memory", async () => createMemoryStore());
-      await insertThroughput("file (fsync per batch)", () => createFileStore(join(dir, "files")));
-      await insertThroughput("sqlite", () => createSqliteStore(join(dir, "ins.db")));
-      sqliteLayerOnly(join(dir, "raw.db"));
-      if (PG_URL) await insertThroughput("postgres", () => createPostgresStore({ url: PG_URL, schema, table: "ins" }));
+      console.log(`\n# storage: insert ${fmt(INSERT_N)} traces, fresh store each (validation, canonical JSON + sha256 content hash, ids, write)`);
+      console.log(`  ${"".padEnd(26)} ${SHAPES.map(([label]) => label.padEnd(33)).join("   ")}`);
+      const traces = Array.from({ length: INSERT_N }, (_, i) => traceAt(i));
+      const warm = nullStore(); // JIT warm-up, so the first line is not charged for it
+      for (let i = 0; i < 10_000; i += 1000) await warm.putMany(traces.slice(i, i + 1000));
+      await insertThroughput("core only (null store)", async () => nullStore(), traces);
+      await insertThroughput("memory", async () => createMemoryStore(), traces);
+      let n = 0;
+      await insertThroughput("file (fsync per putMany)", () => createFileStore(join(dir, `files-${n++}`)), traces);
+      await insertThroughput("sqlite", () => createSqliteStore(join(dir, `ins-${n++}.db`)), traces);
+      await sqliteBackendOnly(dir, traces);
+      if (PG_URL) await insertThroughput("postgres", () => createPostgresStore({ url: PG_URL, schema, table: `ins_${n++}` }), traces);
       else console.log("  postgres skipped (TUNIX_RT_PG_URL unset)");
     }
     if (!DO_BIG) return;

@@ -18,6 +18,8 @@ export interface TraceRecord {
   trace_version: string;
   /** `trace.meta` (null when absent). */
   meta: Record<string, unknown> | null;
+  /** `JSON.stringify(meta)`, or null when `meta` is null: made once, for backends that store meta as JSON text. */
+  meta_json: string | null;
   /** `JSON.stringify(trace)`: the exact key order of the input is kept. */
   body: string;
 }
@@ -70,4 +72,9 @@ export interface TraceBackend {
   page(req: PageRequest): Promise<TraceRow[]>;
   /** Releases resources. Called once. */
   close(): Promise<void>;
+}
+
+/** A private copy of a record's meta (parsed from `meta_json`), so later changes to the caller's objects cannot reach a store. */
+export function copyRecordMeta(r: TraceRecord): Record<string, unknown> | null {
+  return r.meta_json === null ? null : (JSON.parse(r.meta_json) as Record<string, unknown>);
 }

@@ -4,9 +4,11 @@
  * produces the error message), plus canonical JSON for already-plain data.
  *
  * Why: zod's parse (~60 µs/trace) and the generic canonical-JSON check (~40 µs) were 90% of putMany's
- * cost on this 2-core machine (4.7k traces/s for the memory store); this path is ~10× faster. A property
- * test (test/storage/fast-trace.test.ts) pins "fast accepts ⇒ zod accepts with the same output" and
- * byte-equality with the shared canonical JSON.
+ * cost on this 2-core machine (4.7k traces/s for the memory store); this path is ~10× faster. Canonical
+ * JSON of a trace is then made by V8's native JSON.stringify over a key-sorted copy
+ * ({@link fastCanonicalTraceJson}, ~2.5× cheaper than the recursive {@link fastCanonicalJson}, which stays
+ * as the fallback for keys V8 would reorder). A property test (test/storage/fast-trace.test.ts) pins
+ * "fast accepts ⇒ zod accepts with the same output" and byte-equality with the shared canonical JSON.
  */
 import {
   MAX_FINAL_ANSWER_CHARS,
@@ -58,14 +60,22 @@ export function fastParseTrace(input: unknown): ReasoningTrace | undefined {
   if (!shortString(t.trace_version, MAX_TRACE_VERSION_CHARS) || !shortString(t.prompt, MAX_PROMPT_CHARS) || !shortString(t.final_answer, MAX_FINAL_ANSWER_CHARS)) return undefined;
   const steps = t.steps;
   if (!Array.isArray(steps) || steps.length < 1 || steps.length > MAX_STEPS) return undefined;
-  const seen = new Set<number>();
+  // Steps numbered 0, 1, 2, ... (the usual case) are unique without a Set; any other numbering builds one.
+  let seen: Set<number> | undefined;
   const outSteps: Record<string, unknown>[] = new Array(steps.length);
   for (let k = 0; k < steps.length; k++) {
     const s = steps[k] as unknown;
     if (!isPlain(s)) return undefined;
     const i = s.i;
-    if (typeof i !== "number" || !Number.isSafeInteger(i) || i < 0 || seen.has(i)) return undefined;
-    seen.add(i);
+    if (typeof i !== "number" || !Number.isSafeInteger(i) || i < 0) return undefined;
+    if (seen === undefined && i !== k) {
+      seen = new Set<number>();
+      for (let j = 0; j < k; j++) seen.add(j);
+    }
+    if (seen !== undefined) {
+      if (seen.has(i)) return undefined;
+      seen.add(i);
+    }
     if (!shortString(s.type, MAX_STEP_TYPE_CHARS) || !shortString(s.content, MAX_STEP_CONTENT_CHARS)) return undefined;
     const step: Record<string, unknown> = { i, type: s.type, content: s.content };
     for (const key of Object.keys(s)) {
@@ -125,4 +135,80 @@ export function fastCanonicalJson(v: unknown): string {
     default:
       return "null";
   }
+}
+
+/**
+ * True when V8 might not keep this key in insertion order (integer-like keys are listed first) or when
+ * assigning it would not create an own property: such objects go to {@link fastCanonicalJson}.
+ */
+function reorderedKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return (c >= 48 && c <= 57) || k === "__proto__";
+}
+
+/**
+ * A copy of plain JSON data whose `JSON.stringify` is its canonical JSON (object keys inserted in sorted
+ * order), or undefined when some key would not keep that order.
+ */
+function sortedCopy(v: unknown): unknown {
+  if (typeof v !== "object" || v === null) return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i] as unknown;
+      if (typeof x !== "object" || x === null) continue;
+      const y = sortedCopy(x);
+      if (y === undefined) return undefined;
+      (out ??= v.slice())[i] = y;
+    }
+    return out ?? v;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o).sort();
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    if (reorderedKey(k)) return undefined;
+    const x = o[k];
+    const y = typeof x === "object" && x !== null ? sortedCopy(x) : x;
+    if (y === undefined && x !== undefined) return undefined;
+    out[k] = y;
+  }
+  return out;
+}
+
+/** The canonical-order copy of a trace (see {@link sortedCopy}), with literals for the common shape. */
+function sortedTrace(t: ReasoningTrace): unknown {
+  const steps = t.steps;
+  const outSteps: unknown[] = new Array(steps.length);
+  for (let k = 0; k < steps.length; k++) {
+    const s = steps[k]!;
+    // fastParseTrace always sets i, type and content, so three keys means no extra ones.
+    const c = Object.keys(s).length === 3 ? { content: s.content, i: s.i, type: s.type } : sortedCopy(s);
+    if (c === undefined) return undefined;
+    outSteps[k] = c;
+  }
+  const hasMeta = Object.prototype.hasOwnProperty.call(t, "meta");
+  const meta = t.meta === null || t.meta === undefined ? t.meta : sortedCopy(t.meta);
+  if (meta === undefined && hasMeta) return undefined;
+  if (Object.keys(t).length === (hasMeta ? 5 : 4)) {
+    // Absent meta: an undefined property is left out by JSON.stringify, as canonicalJson leaves it out.
+    return { final_answer: t.final_answer, meta, prompt: t.prompt, steps: outSteps, trace_version: t.trace_version };
+  }
+  const rest = sortedCopy({ ...t, steps: 0, meta: 0 }) as Record<string, unknown> | undefined;
+  if (rest === undefined) return undefined;
+  rest.steps = outSteps;
+  if (hasMeta) rest.meta = meta;
+  else delete rest.meta;
+  return rest;
+}
+
+/**
+ * Canonical JSON of a trace returned by {@link fastParseTrace}: byte-identical to the shared
+ * `canonicalJson` (so content hashes never change), made by one native `JSON.stringify`.
+ *
+ * @param trace - a trace accepted by {@link fastParseTrace}.
+ */
+export function fastCanonicalTraceJson(trace: ReasoningTrace): string {
+  const sorted = sortedTrace(trace);
+  return sorted === undefined ? fastCanonicalJson(trace) : JSON.stringify(sorted);
 }

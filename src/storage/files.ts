@@ -12,7 +12,7 @@ import { mkdir, open, readdir, readFile, rm, stat, truncate, type FileHandle } f
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { TunixError } from "../errors.js";
-import type { TraceBackend, TraceRecord, TraceRow } from "./backend.js";
+import { copyRecordMeta, type TraceBackend, type TraceRecord, type TraceRow } from "./backend.js";
 import { readLines } from "./line-reader.js";
 import { RecordIndex, type IndexEntry } from "./record-index.js";
 import { createTraceStore } from "./store.js";
@@ -244,7 +244,7 @@ function fileBackend(segDir: string, lockPath: string, index: RecordIndex<FileEn
             id: r.id,
             created_at: r.created_at,
             content_hash: r.content_hash,
-            trace: { trace_version: r.trace_version, meta: r.meta === null ? null : (JSON.parse(JSON.stringify(r.meta)) as Record<string, unknown>) },
+            trace: { trace_version: r.trace_version, meta: copyRecordMeta(r) },
             seg,
             offset: starts[i]!,
             length: starts[i + 1]! - starts[i]!,

@@ -2,7 +2,7 @@
  * The in-memory trace store: the reference adapter of the conformance suite.
  */
 import { TunixError } from "../errors.js";
-import type { TraceBackend, TraceRecord, TraceRow } from "./backend.js";
+import { copyRecordMeta, type TraceBackend, type TraceRecord, type TraceRow } from "./backend.js";
 import { RecordIndex, type IndexEntry } from "./record-index.js";
 import { createTraceStore } from "./store.js";
 import type { TraceStore } from "./types.js";
@@ -12,9 +12,7 @@ interface MemoryEntry extends IndexEntry {
 }
 
 function toEntry(r: TraceRecord): MemoryEntry {
-  // meta is copied through JSON so later changes to the caller's objects cannot reach the store.
-  const meta = r.meta === null ? null : (JSON.parse(JSON.stringify(r.meta)) as Record<string, unknown>);
-  return { id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: { trace_version: r.trace_version, meta }, body: r.body };
+  return { id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: { trace_version: r.trace_version, meta: copyRecordMeta(r) }, body: r.body };
 }
 
 function toRow(e: MemoryEntry): TraceRow {

@@ -3,9 +3,8 @@
  * and the closed state live here once, so adapters stay thin.
  */
 import { TunixError, type Issue } from "../errors.js";
-import { safeParseTrace, type ReasoningTrace } from "../schema/index.js";
-import { hashJson, sha256Hex } from "../internal/hash.js";
-import { fastCanonicalJson, fastParseTrace } from "./fast-trace.js";
+import type { ReasoningTrace } from "../schema/index.js";
+import { encodeTrace } from "./encode.js";
 import type { PageRequest, TraceBackend, TraceRecord, TraceRow } from "./backend.js";
 import { normalizeInstant, validateFilter, type TraceFilter } from "./filter.js";
 import type {
@@ -110,16 +109,19 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
     return lastCreated;
   };
 
-  /** Validates inputs into records; collects issues prefixed with the index (or none for `put`). */
+  /**
+   * Validates inputs into records (and their validated traces, index for index); collects issues
+   * prefixed with the index (or none for `put`) and throws them all at once.
+   */
   const prepare = (
     traces: unknown[],
     ids: readonly unknown[] | undefined,
     createdAts: readonly unknown[] | undefined,
     indexed: boolean,
-    traceOf?: Map<TraceRecord, ReasoningTrace>,
-  ): TraceRecord[] => {
+  ): { records: TraceRecord[]; valid: ReasoningTrace[] } => {
     const issues: Issue[] = [];
     const records: TraceRecord[] = [];
+    const valid: ReasoningTrace[] = [];
     const seenIds = new Map<string, number>();
     const prefix = (i: number): (string | number)[] => (indexed ? [i] : []);
     if (ids !== undefined && ids.length !== traces.length) issues.push({ code: "invalid_argument", path: ["ids"], message: `ids has ${ids.length} entries for ${traces.length} traces` });
@@ -127,25 +129,18 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
     if (issues.length > 0) throw new TunixError("INVALID_ARGUMENT", "putMany options do not match the traces", { issues });
     let conflict = false;
     let batchTime: string | undefined;
-    traces.forEach((input, i) => {
-      let trace = fastParseTrace(input);
-      let contentHash: string;
-      if (trace !== undefined) contentHash = sha256Hex(fastCanonicalJson(trace));
-      else {
-        const parsed = safeParseTrace(input);
-        if (!parsed.success) {
-          for (const issue of parsed.error.issues) issues.push({ ...issue, path: [...prefix(i), ...issue.path] });
-          return;
-        }
-        trace = parsed.data;
-        contentHash = hashJson(trace);
+    for (let i = 0; i < traces.length; i++) {
+      const enc = encodeTrace(traces[i]);
+      if ("issues" in enc) {
+        for (const issue of enc.issues) issues.push({ ...issue, path: [...prefix(i), ...issue.path] });
+        continue;
       }
       let id: string;
       if (ids?.[i] !== undefined) {
         const bad = checkTraceId(ids[i]);
         if (bad) {
           issues.push({ code: "invalid_id", path: [...prefix(i), "id"], message: bad });
-          return;
+          continue;
         }
         id = ids[i] as string;
       } else id = newId();
@@ -153,7 +148,7 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
       if (first !== undefined) {
         conflict = true;
         issues.push({ code: "duplicate_id", path: [...prefix(i), "id"], message: `id ${JSON.stringify(id)} also used at index ${first}` });
-        return;
+        continue;
       }
       seenIds.set(id, i);
       let created: string;
@@ -161,27 +156,28 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
         const norm = normalizeInstant(createdAts[i]);
         if (norm === undefined) {
           issues.push({ code: "invalid_date", path: [...prefix(i), "createdAt"], message: `createdAt must be an ISO-8601 instant with a time zone, got ${JSON.stringify(createdAts[i])}` });
-          return;
+          continue;
         }
         created = norm;
       } else created = batchTime ??= nextBatchTime();
-      const record: TraceRecord = {
+      const trace = enc.trace;
+      records.push({
         id,
         created_at: created,
-        content_hash: contentHash,
+        content_hash: enc.contentHash,
         trace_version: trace.trace_version,
         meta: (trace.meta ?? null) as Record<string, unknown> | null,
-        body: JSON.stringify(trace),
-      };
-      records.push(record);
-      traceOf?.set(record, trace);
-    });
+        meta_json: enc.metaJson,
+        body: enc.body,
+      });
+      valid.push(trace);
+    }
     if (issues.length > 0) {
       const argCodes = ["duplicate_id", "invalid_id", "invalid_date"];
       const code = issues.some((x) => !argCodes.includes(x.code)) ? "TRACE_INVALID" : conflict && issues.every((x) => x.code === "duplicate_id") ? "STORE_CONFLICT" : "INVALID_ARGUMENT";
       throw new TunixError(code, indexed ? "putMany: nothing was stored" : "put: trace not stored", { issues });
     }
-    return records;
+    return { records, valid };
   };
 
   const insert = async (records: TraceRecord[], dedupe: boolean, indexed: boolean): Promise<boolean[]> => {
@@ -206,7 +202,7 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
 
     async put(trace, opts: PutOptions = {}) {
       ensureOpen();
-      const [record] = prepare([trace], opts.id === undefined ? undefined : [opts.id], opts.createdAt === undefined ? undefined : [opts.createdAt], false);
+      const [record] = prepare([trace], opts.id === undefined ? undefined : [opts.id], opts.createdAt === undefined ? undefined : [opts.createdAt], false).records;
       await insert([record!], false, false);
       return { id: record!.id, created_at: record!.created_at, content_hash: record!.content_hash, trace: JSON.parse(record!.body) as ReasoningTrace };
     },
@@ -214,23 +210,31 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
     async putMany(traces, opts: PutManyOptions = {}): Promise<PutManyResult> {
       ensureOpen();
       const list = Array.isArray(traces) ? (traces as unknown[]) : [...traces];
-      const traceOf = new Map<TraceRecord, ReasoningTrace>();
-      const records = prepare(list, opts.ids, opts.createdAts, true, traceOf);
+      const { records, valid } = prepare(list, opts.ids, opts.createdAts, true);
       const dedupe = opts.dedupe === true;
       let batch = records;
+      let batchTraces = valid;
       let duplicates = 0;
       if (dedupe) {
         const seen = new Set<string>();
-        batch = records.filter((r) => !seen.has(r.content_hash) && (seen.add(r.content_hash), true));
+        batch = [];
+        batchTraces = [];
+        records.forEach((r, i) => {
+          if (seen.has(r.content_hash)) return;
+          seen.add(r.content_hash);
+          batch.push(r);
+          batchTraces.push(valid[i]!);
+        });
         duplicates = records.length - batch.length;
       }
       if (batch.length === 0) return { stored: [], duplicates };
       const written = await insert(batch, dedupe, true);
       const stored: StoredTrace[] = [];
-      batch.forEach((r, i) => {
-        if (written[i]) stored.push({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: traceOf.get(r)! });
+      for (let i = 0; i < batch.length; i++) {
+        const r = batch[i]!;
+        if (written[i]) stored.push({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: batchTraces[i]! });
         else duplicates++;
-      });
+      }
       return { stored, duplicates };
     },
 

@@ -21,6 +21,25 @@ conformance("sqlite", make, {
 });
 
 describe("sqlite adapter", () => {
+  it("new files get 8 KiB pages; a file made with 4 KiB pages keeps them", async () => {
+    const Database = (await import("better-sqlite3")).default;
+    const fresh = join(root, "pages-new.db");
+    await (await createSqliteStore(fresh)).close();
+    const old = join(root, "pages-old.db");
+    const raw = new Database(old);
+    raw.pragma("journal_mode = WAL");
+    raw.exec("CREATE TABLE other (x)");
+    raw.close();
+    const s = await createSqliteStore(old);
+    await s.put(makeTrace(1));
+    await s.close();
+    for (const [path, size] of [[fresh, 8192], [old, 4096]] as const) {
+      const db = new Database(path, { readonly: true });
+      expect(db.pragma("page_size", { simple: true })).toBe(size);
+      db.close();
+    }
+  });
+
   it("uses WAL, creates meta indexes, and the planner uses them", async () => {
     const path = join(root, "plan.db");
     const s = await createSqliteStore({ path, indexes: ["category", "a.b"] });

@@ -31,6 +31,30 @@ export function atomicTests({ test, expect }: Ctx): void {
     expect(await store.get("a")).toBe(undefined);
   });
 
+  test("putMany(120) with stored ids at indexes 7 and 101 stores nothing, names both; the store stays usable", async (open) => {
+    // Large enough for multi-row INSERT chunks plus a tail in the SQL adapters: one clash in each part.
+    const store = await open();
+    await store.putMany([makeTrace(7), makeTrace(101)], { ids: ["id-7", "id-101"] });
+    const traces = Array.from({ length: 120 }, (_, i) => makeTrace(1000 + i));
+    const ids = traces.map((_, i) => `id-${i}`);
+    const err = await expectError(() => store.putMany(traces, { ids }), "STORE_CONFLICT");
+    expect(err.issues.map((i) => i.path)).toEqual([[7, "id"], [101, "id"]]);
+    expect(await store.count()).toBe(2);
+    const retry = await store.putMany(traces.slice(0, 60), { ids: ids.slice(0, 60).map((id) => `new-${id}`), dedupe: true });
+    expect(retry.stored.length).toBe(60);
+    expect(await store.count()).toBe(62);
+  });
+
+  test("putMany(traces, {dedupe}) skips stored content without checking its id; only written ids can clash", async (open) => {
+    const store = await open();
+    await store.put(makeTrace(1), { id: "taken" });
+    const r = await store.putMany([makeTrace(1), makeTrace(2)], { ids: ["taken", "fresh"], dedupe: true });
+    expect([r.stored.map((s) => s.id), r.duplicates]).toEqual([["fresh"], 1]);
+    const err = await expectError(() => store.putMany([makeTrace(3)], { ids: ["taken"], dedupe: true }), "STORE_CONFLICT");
+    expect(err.issues.map((i) => i.path)).toEqual([[0, "id"]]);
+    expect(await store.count()).toBe(2);
+  });
+
   test("putMany with the same id twice in the batch stores nothing: STORE_CONFLICT", async (open) => {
     const store = await open();
     const err = await expectError(() => store.putMany([makeTrace(0), makeTrace(1)], { ids: ["same", "same"] }), "STORE_CONFLICT");

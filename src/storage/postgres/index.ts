@@ -186,7 +186,7 @@ function postgresBackend(pool: PgPoolLike, ownPool: boolean, qt: string, lockNam
             await c.query(
               `INSERT INTO ${qt} (id, created_at, content_hash, trace_version, meta, body)
                SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::json[])`,
-              [part.map((r) => r.id), part.map((r) => r.created_at), part.map((r) => r.content_hash), part.map((r) => r.trace_version), part.map((r) => (r.meta === null ? null : pgJsonText(JSON.stringify(r.meta)))), part.map((r) => r.body)],
+              [part.map((r) => r.id), part.map((r) => r.created_at), part.map((r) => r.content_hash), part.map((r) => r.trace_version), part.map((r) => (r.meta_json === null ? null : pgJsonText(r.meta_json))), part.map((r) => r.body)],
             );
           }
           return written;
