@@ -8,11 +8,11 @@
  * `STORE_LOCKED`; a lock left by a dead process is taken over.
  */
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rm, stat, truncate, type FileHandle } from "node:fs/promises";
-import { hostname } from "node:os";
+import { mkdir, open, readdir, rm, stat, truncate, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { TunixError } from "../errors.js";
 import { copyRecordMeta, type TraceBackend, type TraceRecord, type TraceRow } from "./backend.js";
+import { acquireLock } from "./file-lock.js";
 import { readLines } from "./line-reader.js";
 import { RecordIndex, type IndexEntry } from "./record-index.js";
 import { createTraceStore } from "./store.js";
@@ -33,43 +33,6 @@ interface FileEntry extends IndexEntry {
 }
 
 const segName = (n: number): string => `${String(n).padStart(8, "0")}.jsonl`;
-
-async function acquireLock(dir: string): Promise<string> {
-  const lockPath = join(dir, "LOCK");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(lockPath, "wx");
-      await fh.writeFile(JSON.stringify({ pid: process.pid, host: hostname() }));
-      await fh.close();
-      return lockPath;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new TunixError("BACKEND_ERROR", `cannot create ${lockPath}`, { cause: e });
-    }
-    let owner: { pid?: number; host?: string } = {};
-    try {
-      owner = JSON.parse(await readFile(lockPath, "utf8")) as typeof owner;
-    } catch {
-      // unreadable or half-written lock: treat as held (it may be being written right now)
-    }
-    if (typeof owner.pid === "number" && owner.host === hostname() && !isAlive(owner.pid)) {
-      await rm(lockPath, { force: true });
-      continue;
-    }
-    throw new TunixError("STORE_LOCKED", `file store ${dir} is in use by process ${owner.pid ?? "?"} (lock file ${lockPath}); close it first`, {
-      details: { path: lockPath, pid: owner.pid },
-    });
-  }
-  throw new TunixError("STORE_LOCKED", `file store ${dir}: could not take over a stale lock`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Opens (creating when needed) a file trace store in `dir`, holding its lock until `close()`.
