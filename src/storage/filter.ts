@@ -293,3 +293,21 @@ export function matchesFilter(filter: TraceFilter | undefined, target: FilterTar
   if ("in" in f) return (f.in as FilterScalar[]).some((x) => scalarEquals(value, x));
   return typeof value === "number" && inRange(value, f, (v) => v as number);
 }
+
+/** A field of a stored trace that a filter leaf reads. */
+export type FilterField = "meta" | "created_at" | "trace_version" | "id" | "content_hash";
+
+/**
+ * True when evaluating `filter` reads `field` (`meta` for any meta operator). Lets a store that keeps
+ * some fields out of memory (the file store's meta) know when it has to fetch them.
+ *
+ * @param filter - a validated filter.
+ * @param field - the field asked about.
+ */
+export function filterReads(filter: TraceFilter, field: FilterField): boolean {
+  const f = filter as Record<string, unknown>;
+  if ("and" in f) return (f.and as TraceFilter[]).some((x) => filterReads(x, field));
+  if ("or" in f) return (f.or as TraceFilter[]).some((x) => filterReads(x, field));
+  if ("not" in f) return filterReads(f.not as TraceFilter, field);
+  return field in f;
+}

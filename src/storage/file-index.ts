@@ -1,0 +1,303 @@
+/**
+ * The file store's in-memory index: one fixed-size binary record per trace (creation time as a number,
+ * segment position, trace_version code, sha256 as 32 bytes) in 2 MB chunks, ids packed into a byte pool,
+ * two {@link SlotTable}s (id, content hash) and lazily sorted {@link SlotOrder}s. About 90 bytes per trace
+ * plus the id, where objects with strings and meta cost ~500; no copy of anything ever spans the whole
+ * index, so growing it never doubles its memory. Meta is not held: filters on meta read it from disk.
+ */
+import { TunixError } from "../errors.js";
+import { fnv1aBytes, fnv1aString, SlotTable } from "./slot-table.js";
+import { SlotOrder } from "./slot-order.js";
+import type { ByteSpan } from "./span-reader.js";
+import type { OrderBy } from "./types.js";
+
+/** What the file store knows about one stored trace. */
+export interface FileEntry {
+  /** Store id (printable ASCII, checked by the caller). */
+  id: string;
+  /** Creation time in ms since the epoch (the ISO-8601 `created_at`, parsed). */
+  createdMs: number;
+  /** Hex sha256 (64 lowercase hex digits). */
+  contentHash: string;
+  /** `trace.trace_version`. */
+  traceVersion: string;
+  /** Segment number. */
+  seg: number;
+  /** Byte offset of the record line in the segment. */
+  off: number;
+  /** Byte length of the record line (with its `\n`). */
+  len: number;
+}
+
+// Slot record layout (little endian). LEN 0 marks a deleted slot (a record line is never empty).
+const CREATED = 0; // f64 ms
+const SEG = 8; // u32
+const OFF = 12; // u32
+const LEN = 16; // u32
+const ID_AT = 20; // u32: offset in the id pool
+const ID_LEN = 24; // u16
+const VERSION = 26; // u16: index into versions
+const HASH = 28; // 32 bytes
+const RECORD = 60;
+const CHUNK_BITS = 15;
+const CHUNK_SLOTS = 1 << CHUNK_BITS;
+const POOL_BITS = 20;
+const POOL_CHUNK = 1 << POOL_BITS;
+
+const HEX = /^[0-9a-f]{64}$/;
+
+/** Largest segment offset a slot can hold: the writer starts a new segment before passing it. */
+export const MAX_SEGMENT_OFFSET = 0xffff_ffff;
+
+/** The slots of a file store; see the module comment. Slot numbers follow file order. */
+export class FileIndex {
+  private views: DataView[] = [];
+  private bytes: Buffer[] = [];
+  private pool: Buffer[] = [];
+  private poolUsed = POOL_CHUNK; // forces a first pool chunk
+  private slots = 0;
+  private live = 0;
+  private readonly versions: string[] = [];
+  private readonly versionCodes = new Map<string, number>();
+  private readonly byId = new SlotTable((s) => fnv1aBytes(this.poolChunk(s), this.idStart(s), this.idLength(s)));
+  private readonly byHash = new SlotTable((s) => this.hashWord(s));
+  private readonly orders: Record<OrderBy, SlotOrder> = {
+    created_at: new SlotOrder((a, b) => this.createdMs(a) - this.createdMs(b) || this.compareIds(a, b)),
+    id: new SlotOrder((a, b) => this.compareIds(a, b)),
+  };
+
+  /** Number of live traces. */
+  get size(): number {
+    return this.live;
+  }
+
+  /** Number of slots, live or deleted (slot numbers are below it). */
+  get slotCount(): number {
+    return this.slots;
+  }
+
+  /** Number of deleted slots still taking room (see {@link FileIndex.compact}). */
+  get deadCount(): number {
+    return this.slots - this.live;
+  }
+
+  /** Adds an entry (replacing a live one with the same id); returns its slot. */
+  add(e: FileEntry): number {
+    if (!HEX.test(e.contentHash)) throw new TunixError("STORE_CORRUPT", `content_hash ${JSON.stringify(e.contentHash)} is not a sha256 hex digest`);
+    if (e.off > MAX_SEGMENT_OFFSET || e.len > MAX_SEGMENT_OFFSET || e.len === 0) throw new TunixError("STORE_CORRUPT", `record at ${e.seg}:${e.off} is outside the 4 GiB a segment may hold`);
+    const old = this.slotOf(e.id);
+    if (old >= 0) this.kill(old);
+    const slot = this.slots;
+    if ((slot & (CHUNK_SLOTS - 1)) === 0) {
+      const buf = new ArrayBuffer(CHUNK_SLOTS * RECORD);
+      this.views.push(new DataView(buf));
+      this.bytes.push(Buffer.from(buf));
+    }
+    const v = this.views[slot >>> CHUNK_BITS]!;
+    const b = this.bytes[slot >>> CHUNK_BITS]!;
+    const o = (slot & (CHUNK_SLOTS - 1)) * RECORD;
+    v.setFloat64(o + CREATED, e.createdMs, true);
+    v.setUint32(o + SEG, e.seg, true);
+    v.setUint32(o + OFF, e.off, true);
+    v.setUint32(o + LEN, e.len, true);
+    v.setUint32(o + ID_AT, this.storeId(e.id), true);
+    v.setUint16(o + ID_LEN, e.id.length, true);
+    v.setUint16(o + VERSION, this.versionCode(e.traceVersion), true);
+    b.set(Buffer.from(e.contentHash, "hex"), o + HASH);
+    this.slots++;
+    this.live++;
+    this.byId.add(slot);
+    this.byHash.add(slot);
+    return slot;
+  }
+
+  /** Deletes the entry with this id; false when there is none. */
+  remove(id: string): boolean {
+    const slot = this.slotOf(id);
+    if (slot < 0) return false;
+    this.kill(slot);
+    return true;
+  }
+
+  /** The live slot holding `id`, or -1. */
+  slotOf(id: string): number {
+    return this.byId.find(fnv1aString(id), (s) => this.idEquals(s, id));
+  }
+
+  /** True when a live entry has this content hash. */
+  hasHash(contentHash: string): boolean {
+    if (!HEX.test(contentHash)) return false;
+    const want = Buffer.from(contentHash, "hex");
+    return this.byHash.find(fnv1aBytes(want, 0, 32), (s) => this.hashEquals(s, want)) >= 0;
+  }
+
+  /** False for a deleted slot. */
+  isLive(slot: number): boolean {
+    return this.u32(slot, LEN) !== 0;
+  }
+
+  /** The id of a slot. */
+  id(slot: number): string {
+    const at = this.idStart(slot);
+    return this.poolChunk(slot).toString("latin1", at, at + this.idLength(slot));
+  }
+
+  /** Creation time of a slot, ms since the epoch. */
+  createdMs(slot: number): number {
+    return this.views[slot >>> CHUNK_BITS]!.getFloat64((slot & (CHUNK_SLOTS - 1)) * RECORD + CREATED, true);
+  }
+
+  /** Creation time of a slot as ISO-8601 (`created_at`). */
+  createdAt(slot: number): string {
+    return new Date(this.createdMs(slot)).toISOString();
+  }
+
+  /** Hex sha256 of a slot's trace. */
+  contentHash(slot: number): string {
+    const o = (slot & (CHUNK_SLOTS - 1)) * RECORD + HASH;
+    return this.bytes[slot >>> CHUNK_BITS]!.toString("hex", o, o + 32);
+  }
+
+  /** `trace_version` of a slot. */
+  traceVersion(slot: number): string {
+    return this.versions[this.views[slot >>> CHUNK_BITS]!.getUint16((slot & (CHUNK_SLOTS - 1)) * RECORD + VERSION, true)]!;
+  }
+
+  /** Where a slot's record line is (`file` = segment number). */
+  span(slot: number): ByteSpan {
+    return { file: this.u32(slot, SEG), off: this.u32(slot, OFF), len: this.u32(slot, LEN) };
+  }
+
+  /** Slots sorted by (orderBy, id), possibly with deleted ones in between (skip them with isLive). */
+  order(orderBy: OrderBy): Int32Array {
+    return this.orders[orderBy].view(this.slots, (s) => this.isLive(s));
+  }
+
+  /** Byte-wise (= string-wise, ids being ASCII) comparison of two slots' ids. */
+  compareIds(a: number, b: number): number {
+    const pa = this.poolChunk(a);
+    const pb = this.poolChunk(b);
+    const ia = this.idStart(a);
+    const ib = this.idStart(b);
+    const la = this.idLength(a);
+    const lb = this.idLength(b);
+    const n = Math.min(la, lb);
+    for (let k = 0; k < n; k++) {
+      const d = pa[ia + k]! - pb[ib + k]!;
+      if (d !== 0) return d;
+    }
+    return la - lb;
+  }
+
+  /**
+   * Drops deleted slots, renumbering the live ones (file order is kept). Slot numbers held elsewhere are
+   * invalid afterwards: call it only when nothing is reading.
+   */
+  compact(): void {
+    if (this.deadCount === 0) return;
+    const old = { views: this.views, bytes: this.bytes, pool: this.pool, slots: this.slots };
+    this.views = [];
+    this.bytes = [];
+    this.pool = [];
+    this.poolUsed = POOL_CHUNK;
+    this.slots = 0;
+    this.live = 0;
+    for (let s = 0; s < old.slots; s++) {
+      const v = old.views[s >>> CHUNK_BITS]!;
+      const o = (s & (CHUNK_SLOTS - 1)) * RECORD;
+      if (v.getUint32(o + LEN, true) === 0) continue;
+      const slot = this.slots;
+      if ((slot & (CHUNK_SLOTS - 1)) === 0) {
+        const buf = new ArrayBuffer(CHUNK_SLOTS * RECORD);
+        this.views.push(new DataView(buf));
+        this.bytes.push(Buffer.from(buf));
+      }
+      const at = (slot & (CHUNK_SLOTS - 1)) * RECORD;
+      const dst = this.bytes[slot >>> CHUNK_BITS]!;
+      dst.set(old.bytes[s >>> CHUNK_BITS]!.subarray(o, o + RECORD), at);
+      const idAt = v.getUint32(o + ID_AT, true);
+      const idLen = v.getUint16(o + ID_LEN, true);
+      const src = old.pool[idAt >>> POOL_BITS]!;
+      const from = idAt & (POOL_CHUNK - 1);
+      this.views[slot >>> CHUNK_BITS]!.setUint32(at + ID_AT, this.storeIdBytes(src.subarray(from, from + idLen)), true);
+      this.slots++;
+      this.live++;
+    }
+    this.byId.rebuild(this.slots, (k) => k);
+    this.byHash.rebuild(this.slots, (k) => k);
+    this.orders.created_at.reset();
+    this.orders.id.reset();
+  }
+
+  private kill(slot: number): void {
+    this.byId.delete(slot);
+    this.byHash.delete(slot);
+    this.views[slot >>> CHUNK_BITS]!.setUint32((slot & (CHUNK_SLOTS - 1)) * RECORD + LEN, 0, true);
+    this.live--;
+  }
+
+  private u32(slot: number, field: number): number {
+    return this.views[slot >>> CHUNK_BITS]!.getUint32((slot & (CHUNK_SLOTS - 1)) * RECORD + field, true);
+  }
+
+  private idStart(slot: number): number {
+    return this.u32(slot, ID_AT) & (POOL_CHUNK - 1);
+  }
+
+  private idLength(slot: number): number {
+    return this.views[slot >>> CHUNK_BITS]!.getUint16((slot & (CHUNK_SLOTS - 1)) * RECORD + ID_LEN, true);
+  }
+
+  private poolChunk(slot: number): Buffer {
+    return this.pool[this.u32(slot, ID_AT) >>> POOL_BITS]!;
+  }
+
+  private idEquals(slot: number, id: string): boolean {
+    if (this.idLength(slot) !== id.length) return false;
+    const p = this.poolChunk(slot);
+    const at = this.idStart(slot);
+    for (let k = 0; k < id.length; k++) if (p[at + k] !== id.charCodeAt(k)) return false;
+    return true;
+  }
+
+  /** Hashes all 32 bytes: content hashes are sha256, but stores written by hand or by tools may not be. */
+  private hashWord(slot: number): number {
+    return fnv1aBytes(this.bytes[slot >>> CHUNK_BITS]!, (slot & (CHUNK_SLOTS - 1)) * RECORD + HASH, 32);
+  }
+
+  private hashEquals(slot: number, want: Uint8Array): boolean {
+    const b = this.bytes[slot >>> CHUNK_BITS]!;
+    const o = (slot & (CHUNK_SLOTS - 1)) * RECORD + HASH;
+    for (let k = 0; k < 32; k++) if (b[o + k] !== want[k]) return false;
+    return true;
+  }
+
+  private storeId(id: string): number {
+    return this.storeIdBytes(Buffer.from(id, "latin1"));
+  }
+
+  /** Appends id bytes to the pool (never across a chunk boundary); returns their pool offset. */
+  private storeIdBytes(id: Uint8Array): number {
+    if (this.poolUsed + id.length > POOL_CHUNK) {
+      if (this.pool.length >= 2 ** (32 - POOL_BITS)) throw new TunixError("BACKEND_ERROR", "file store index: more than 4 GiB of ids");
+      this.pool.push(Buffer.alloc(POOL_CHUNK));
+      this.poolUsed = 0;
+    }
+    const chunk = this.pool.length - 1;
+    this.pool[chunk]!.set(id, this.poolUsed);
+    const at = chunk * POOL_CHUNK + this.poolUsed;
+    this.poolUsed += id.length;
+    return at;
+  }
+
+  private versionCode(v: string): number {
+    let code = this.versionCodes.get(v);
+    if (code === undefined) {
+      if (this.versions.length > 0xffff) throw new TunixError("BACKEND_ERROR", "file store index: more than 65 536 distinct trace_version values");
+      code = this.versions.length;
+      this.versions.push(v);
+      this.versionCodes.set(v, code);
+    }
+    return code;
+  }
+}

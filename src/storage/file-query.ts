@@ -1,0 +1,200 @@
+/**
+ * Counting and paging over a {@link FileIndex}. Filters are evaluated by {@link matchesFilter} itself
+ * (the conformance oracle) on a view of a slot; the index holds no meta, so a filter that reads meta
+ * fetches it from disk and remembers the answers as bits per slot (2 bits × slots per filter, the last
+ * {@link CACHED_FILTERS} filters): a stream or a cursor walk with one filter reads each meta once, and a
+ * later page or count with the same filter reads only the slots added since.
+ */
+import { filterReads, matchesFilter, type FilterTarget, type TraceFilter } from "./filter.js";
+import type { FileIndex } from "./file-index.js";
+import type { PageRequest } from "./backend.js";
+
+/** Reads the meta of the given (live) slots, index for index. */
+export type MetaSource = (slots: readonly number[]) => Promise<(Record<string, unknown> | null)[]>;
+
+/** Filters whose per-slot answers are kept. */
+export const CACHED_FILTERS = 8;
+/** Meta reads in one page walk after which the rest of the store is read in file order instead. */
+const SCAN_AFTER = 16_384;
+/** Slots read per batch by a full scan. */
+const SCAN_BATCH = 8_192;
+
+/** A slot seen as a {@link FilterTarget}; fields are decoded only when the filter reads them. */
+class SlotTarget implements FilterTarget {
+  slot = 0;
+  meta: Record<string, unknown> | null = null;
+  readonly trace: FilterTarget["trace"];
+
+  constructor(private readonly index: FileIndex) {
+    const target = this;
+    this.trace = {
+      get trace_version() {
+        return index.traceVersion(target.slot);
+      },
+      get meta() {
+        return target.meta;
+      },
+    };
+  }
+
+  get id(): string {
+    return this.index.id(this.slot);
+  }
+
+  get created_at(): string {
+    return this.index.createdAt(this.slot);
+  }
+
+  get content_hash(): string {
+    return this.index.contentHash(this.slot);
+  }
+}
+
+/** Known answers of one filter: bit `s` of `known` says whether bit `s` of `match` is set yet. */
+interface FilterBits {
+  known: Uint8Array;
+  match: Uint8Array;
+}
+
+/** Count and page over a file index; see the module comment. */
+export class FileQuery {
+  private readonly target: SlotTarget;
+  private cache = new Map<string, FilterBits>();
+
+  constructor(private readonly index: FileIndex, private readonly readMeta: MetaSource) {
+    this.target = new SlotTarget(index);
+  }
+
+  /** Forgets cached answers (call after the index renumbered its slots). */
+  reset(): void {
+    this.cache.clear();
+  }
+
+  /** Number of live slots matching `filter`. */
+  async count(filter: TraceFilter | undefined): Promise<number> {
+    const { index } = this;
+    if (filter === undefined) return index.size;
+    let n = 0;
+    const slots = index.slotCount;
+    if (filterReads(filter, "meta")) {
+      const bits = await this.fill(filter);
+      for (let s = 0; s < slots; s++) if (index.isLive(s) && hasBit(bits.match, s)) n++;
+    } else for (let s = 0; s < slots; s++) if (index.isLive(s) && this.matches(filter, s)) n++;
+    return n;
+  }
+
+  /** The live slots of one page, in (orderBy, id) order strictly after `req.after`. */
+  async page(req: PageRequest): Promise<number[]> {
+    const { index } = this;
+    const order = index.order(req.orderBy);
+    const step = req.direction === "asc" ? 1 : -1;
+    let i = this.start(order, req);
+    const out: number[] = [];
+    const bits = req.filter !== undefined && filterReads(req.filter, "meta") ? this.bitsFor(req.filter) : undefined;
+    let batch = Math.max(64, req.limit);
+    let reads = 0;
+    while (out.length < req.limit && i >= 0 && i < order.length) {
+      const candidates: number[] = [];
+      for (; candidates.length < batch && i >= 0 && i < order.length; i += step) if (index.isLive(order[i]!)) candidates.push(order[i]!);
+      if (bits) {
+        const unknown = candidates.filter((s) => !hasBit(bits.known, s));
+        if (reads + unknown.length > SCAN_AFTER) await this.fill(req.filter!);
+        else if (unknown.length > 0) {
+          await this.learn(req.filter!, bits, unknown);
+          reads += unknown.length;
+        }
+      }
+      for (const s of candidates) {
+        if (out.length === req.limit) break;
+        if (!index.isLive(s)) continue; // deleted while meta was read
+        if (bits ? hasBit(bits.match, s) : this.matches(req.filter, s)) out.push(s);
+      }
+      batch = Math.min(batch * 2, 4096);
+    }
+    return out;
+  }
+
+  /** Position in `order` of the first slot after `req.after` in the walk direction (-1/length = none). */
+  private start(order: Int32Array, req: PageRequest): number {
+    const { after } = req;
+    const asc = req.direction === "asc";
+    if (after === null) return asc ? 0 : order.length - 1;
+    const key = req.orderBy === "id" ? (s: number) => this.index.id(s) : (s: number) => this.index.createdAt(s);
+    const cmp = (s: number): number => {
+      const k = key(s);
+      if (k !== after.key) return k < after.key ? -1 : 1;
+      const id = req.orderBy === "id" ? k : this.index.id(s);
+      return id < after.id ? -1 : id > after.id ? 1 : 0;
+    };
+    // First position whose slot sorts after `after` (asc), or before it (desc: the one before the first ≥).
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (asc ? cmp(order[mid]!) <= 0 : cmp(order[mid]!) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return asc ? lo : lo - 1;
+  }
+
+  private matches(filter: TraceFilter | undefined, slot: number, meta: Record<string, unknown> | null = null): boolean {
+    this.target.slot = slot;
+    this.target.meta = meta;
+    return matchesFilter(filter, this.target);
+  }
+
+  /** The cached answers of a filter (grown to the current slot count), made most recently used. */
+  private bitsFor(filter: TraceFilter): FilterBits {
+    const key = JSON.stringify(filter);
+    const bytes = (this.index.slotCount >>> 3) + 1;
+    let bits = this.cache.get(key);
+    if (bits) this.cache.delete(key);
+    else {
+      bits = { known: new Uint8Array(bytes), match: new Uint8Array(bytes) };
+      if (this.cache.size >= CACHED_FILTERS) this.cache.delete(this.cache.keys().next().value!);
+    }
+    if (bits.known.length < bytes) {
+      // In place: a read in flight writes its answers into whatever arrays the entry holds then.
+      bits.known = grow(bits.known, bytes);
+      bits.match = grow(bits.match, bytes);
+    }
+    this.cache.set(key, bits);
+    return bits;
+  }
+
+  /** Reads meta for `slots` and records the filter's answer for each. */
+  private async learn(filter: TraceFilter, bits: FilterBits, slots: readonly number[]): Promise<void> {
+    const metas = await this.readMeta(slots);
+    slots.forEach((s, k) => {
+      if (this.matches(filter, s, metas[k]!)) bits.match[s >>> 3]! |= 1 << (s & 7);
+      bits.known[s >>> 3]! |= 1 << (s & 7);
+    });
+  }
+
+  /** Answers the filter for every live slot, reading the unknown ones in file order. */
+  private async fill(filter: TraceFilter): Promise<FilterBits> {
+    const bits = this.bitsFor(filter);
+    const slots = this.index.slotCount;
+    let batch: number[] = [];
+    for (let s = 0; s < slots; s++) {
+      if (!this.index.isLive(s) || hasBit(bits.known, s)) continue;
+      batch.push(s);
+      if (batch.length === SCAN_BATCH) {
+        await this.learn(filter, bits, batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await this.learn(filter, bits, batch);
+    return bits;
+  }
+}
+
+function hasBit(bits: Uint8Array, s: number): boolean {
+  return ((bits[s >>> 3] ?? 0) & (1 << (s & 7))) !== 0;
+}
+
+function grow(a: Uint8Array, bytes: number): Uint8Array {
+  const b = new Uint8Array(Math.max(bytes, Math.ceil(a.length * 1.25)));
+  b.set(a);
+  return b;
+}
