@@ -1,12 +1,13 @@
 /**
- * The file store's in-memory index: one fixed-size binary record per trace (creation time as a number,
- * segment position, trace_version code, sha256 as 32 bytes) in 2 MB chunks, ids packed into a byte pool,
- * two {@link SlotTable}s (id, content hash) and lazily sorted {@link SlotOrder}s. About 90 bytes per trace
- * plus the id, where objects with strings and meta cost ~500; no copy of anything ever spans the whole
- * index, so growing it never doubles its memory. Meta is not held: filters on meta read it from disk.
+ * The file store's in-memory index: one 40-byte binary record per trace (creation time as a number,
+ * segment position, sidecar position, trace_version code, a 32-bit fingerprint of the sha256) in 1.3 MB
+ * chunks, ids packed into a byte pool, a {@link SlotTable} by id and lazily sorted {@link SlotOrder}s:
+ * ~60 bytes per trace plus the id, where objects with strings and meta cost ~500. No copy ever spans
+ * the whole index, so growing it never doubles its memory. Meta and the full content hash stay on disk
+ * (the sidecar entry holds both); the table by fingerprint is built on the first dedupe.
  */
 import { TunixError } from "../errors.js";
-import { fnv1aBytes, fnv1aString, SlotTable } from "./slot-table.js";
+import { hashBytes, hashLatin1, SlotTable } from "./slot-table.js";
 import { SlotOrder } from "./slot-order.js";
 import type { ByteSpan } from "./span-reader.js";
 import type { OrderBy } from "./types.js";
@@ -17,8 +18,8 @@ export interface FileEntry {
   id: string;
   /** Creation time in ms since the epoch (the ISO-8601 `created_at`, parsed). */
   createdMs: number;
-  /** Hex sha256 (64 lowercase hex digits). */
-  contentHash: string;
+  /** The sha256 content hash, 32 bytes. */
+  hash: Uint8Array;
   /** `trace.trace_version`. */
   traceVersion: string;
   /** Segment number. */
@@ -27,6 +28,10 @@ export interface FileEntry {
   off: number;
   /** Byte length of the record line (with its `\n`). */
   len: number;
+  /** Byte offset of the trace's entry in the segment's sidecar. */
+  idxOff: number;
+  /** Byte length of that entry, or 0 when the sidecar has none (then the segment is read instead). */
+  idxLen: number;
 }
 
 // Slot record layout (little endian). LEN 0 marks a deleted slot (a record line is never empty).
@@ -37,14 +42,17 @@ const LEN = 16; // u32
 const ID_AT = 20; // u32: offset in the id pool
 const ID_LEN = 24; // u16
 const VERSION = 26; // u16: index into versions
-const HASH = 28; // 32 bytes
-const RECORD = 60;
+const IDX_OFF = 28; // u32
+const IDX_LEN = 32; // u32
+const FP = 36; // u32: fingerprint of the content hash
+const RECORD = 40;
 const CHUNK_BITS = 15;
 const CHUNK_SLOTS = 1 << CHUNK_BITS;
 const POOL_BITS = 20;
 const POOL_CHUNK = 1 << POOL_BITS;
 
-const HEX = /^[0-9a-f]{64}$/;
+/** A hash of all 32 bytes (stores written by tools may not hold real sha256s, so no fixed 4 of them). */
+const fingerprint = (hash: Uint8Array): number => hashBytes(hash, 0, 32);
 
 /** Largest segment offset a slot can hold: the writer starts a new segment before passing it. */
 export const MAX_SEGMENT_OFFSET = 0xffff_ffff;
@@ -59,8 +67,8 @@ export class FileIndex {
   private live = 0;
   private readonly versions: string[] = [];
   private readonly versionCodes = new Map<string, number>();
-  private readonly byId = new SlotTable((s) => fnv1aBytes(this.poolChunk(s), this.idStart(s), this.idLength(s)));
-  private readonly byHash = new SlotTable((s) => this.hashWord(s));
+  private readonly byId = new SlotTable();
+  private byHash: SlotTable | undefined;
   private readonly orders: Record<OrderBy, SlotOrder> = {
     created_at: new SlotOrder((a, b) => this.createdMs(a) - this.createdMs(b) || this.compareIds(a, b)),
     id: new SlotOrder((a, b) => this.compareIds(a, b)),
@@ -83,9 +91,9 @@ export class FileIndex {
 
   /** Adds an entry (replacing a live one with the same id); returns its slot. */
   add(e: FileEntry): number {
-    if (!HEX.test(e.contentHash)) throw new TunixError("STORE_CORRUPT", `content_hash ${JSON.stringify(e.contentHash)} is not a sha256 hex digest`);
     if (e.off > MAX_SEGMENT_OFFSET || e.len > MAX_SEGMENT_OFFSET || e.len === 0) throw new TunixError("STORE_CORRUPT", `record at ${e.seg}:${e.off} is outside the 4 GiB a segment may hold`);
-    const old = this.slotOf(e.id);
+    const idHash = hashLatin1(e.id);
+    const old = this.byId.find(idHash, (s) => this.idEquals(s, e.id));
     if (old >= 0) this.kill(old);
     const slot = this.slots;
     if ((slot & (CHUNK_SLOTS - 1)) === 0) {
@@ -94,8 +102,8 @@ export class FileIndex {
       this.bytes.push(Buffer.from(buf));
     }
     const v = this.views[slot >>> CHUNK_BITS]!;
-    const b = this.bytes[slot >>> CHUNK_BITS]!;
     const o = (slot & (CHUNK_SLOTS - 1)) * RECORD;
+
     v.setFloat64(o + CREATED, e.createdMs, true);
     v.setUint32(o + SEG, e.seg, true);
     v.setUint32(o + OFF, e.off, true);
@@ -103,11 +111,14 @@ export class FileIndex {
     v.setUint32(o + ID_AT, this.storeId(e.id), true);
     v.setUint16(o + ID_LEN, e.id.length, true);
     v.setUint16(o + VERSION, this.versionCode(e.traceVersion), true);
-    b.set(Buffer.from(e.contentHash, "hex"), o + HASH);
+    v.setUint32(o + IDX_OFF, e.idxOff, true);
+    v.setUint32(o + IDX_LEN, e.idxLen, true);
+    const fp = fingerprint(e.hash);
+    v.setUint32(o + FP, fp, true);
     this.slots++;
     this.live++;
-    this.byId.add(slot);
-    this.byHash.add(slot);
+    this.byId.add(slot, idHash);
+    this.byHash?.add(slot, fp);
     return slot;
   }
 
@@ -121,14 +132,28 @@ export class FileIndex {
 
   /** The live slot holding `id`, or -1. */
   slotOf(id: string): number {
-    return this.byId.find(fnv1aString(id), (s) => this.idEquals(s, id));
+    return this.byId.find(hashLatin1(id), (s) => this.idEquals(s, id));
   }
 
-  /** True when a live entry has this content hash. */
-  hasHash(contentHash: string): boolean {
-    if (!HEX.test(contentHash)) return false;
-    const want = Buffer.from(contentHash, "hex");
-    return this.byHash.find(fnv1aBytes(want, 0, 32), (s) => this.hashEquals(s, want)) >= 0;
+  /**
+   * Live slots whose content hash has the same 32-bit fingerprint as `hash`: every slot holding `hash`,
+   * plus (odds ~n/2^32, 0.02 % at a million) others; the caller compares the full hashes from disk.
+   */
+  hashCandidates(hash: Uint8Array): number[] {
+    const fp = fingerprint(hash);
+    if (!this.byHash) {
+      this.byHash = new SlotTable();
+      let k = 0;
+      const live = new Int32Array(this.live);
+      for (let s = 0; s < this.slots; s++) if (this.isLive(s)) live[k++] = s;
+      this.byHash.rebuild(k, (i) => live[i]!, (i) => this.u32(live[i]!, FP));
+    }
+    const out: number[] = [];
+    this.byHash.find(fp, (s) => {
+      if (this.u32(s, FP) === fp) out.push(s);
+      return false;
+    });
+    return out;
   }
 
   /** False for a deleted slot. */
@@ -152,12 +177,6 @@ export class FileIndex {
     return new Date(this.createdMs(slot)).toISOString();
   }
 
-  /** Hex sha256 of a slot's trace. */
-  contentHash(slot: number): string {
-    const o = (slot & (CHUNK_SLOTS - 1)) * RECORD + HASH;
-    return this.bytes[slot >>> CHUNK_BITS]!.toString("hex", o, o + 32);
-  }
-
   /** `trace_version` of a slot. */
   traceVersion(slot: number): string {
     return this.versions[this.views[slot >>> CHUNK_BITS]!.getUint16((slot & (CHUNK_SLOTS - 1)) * RECORD + VERSION, true)]!;
@@ -166,6 +185,12 @@ export class FileIndex {
   /** Where a slot's record line is (`file` = segment number). */
   span(slot: number): ByteSpan {
     return { file: this.u32(slot, SEG), off: this.u32(slot, OFF), len: this.u32(slot, LEN) };
+  }
+
+  /** Where a slot's sidecar entry is (`file` = segment number), or undefined when it has none. */
+  sidecarSpan(slot: number): ByteSpan | undefined {
+    const len = this.u32(slot, IDX_LEN);
+    return len === 0 ? undefined : { file: this.u32(slot, SEG), off: this.u32(slot, IDX_OFF), len };
   }
 
   /** Slots sorted by (orderBy, id), possibly with deleted ones in between (skip them with isLive). */
@@ -223,21 +248,25 @@ export class FileIndex {
       this.slots++;
       this.live++;
     }
-    this.byId.rebuild(this.slots, (k) => k);
-    this.byHash.rebuild(this.slots, (k) => k);
+    this.byId.rebuild(this.slots, (k) => k, (k) => this.idHash(k));
+    this.byHash?.rebuild(this.slots, (k) => k, (k) => this.u32(k, FP));
     this.orders.created_at.reset();
     this.orders.id.reset();
   }
 
   private kill(slot: number): void {
-    this.byId.delete(slot);
-    this.byHash.delete(slot);
+    this.byId.delete(slot, this.idHash(slot));
+    this.byHash?.delete(slot, this.u32(slot, FP));
     this.views[slot >>> CHUNK_BITS]!.setUint32((slot & (CHUNK_SLOTS - 1)) * RECORD + LEN, 0, true);
     this.live--;
   }
 
   private u32(slot: number, field: number): number {
     return this.views[slot >>> CHUNK_BITS]!.getUint32((slot & (CHUNK_SLOTS - 1)) * RECORD + field, true);
+  }
+
+  private idHash(slot: number): number {
+    return hashBytes(this.poolChunk(slot), this.idStart(slot), this.idLength(slot));
   }
 
   private idStart(slot: number): number {
@@ -260,33 +289,27 @@ export class FileIndex {
     return true;
   }
 
-  /** Hashes all 32 bytes: content hashes are sha256, but stores written by hand or by tools may not be. */
-  private hashWord(slot: number): number {
-    return fnv1aBytes(this.bytes[slot >>> CHUNK_BITS]!, (slot & (CHUNK_SLOTS - 1)) * RECORD + HASH, 32);
-  }
-
-  private hashEquals(slot: number, want: Uint8Array): boolean {
-    const b = this.bytes[slot >>> CHUNK_BITS]!;
-    const o = (slot & (CHUNK_SLOTS - 1)) * RECORD + HASH;
-    for (let k = 0; k < 32; k++) if (b[o + k] !== want[k]) return false;
-    return true;
-  }
-
   private storeId(id: string): number {
-    return this.storeIdBytes(Buffer.from(id, "latin1"));
+    const at = this.poolSpace(id.length);
+    this.pool[this.pool.length - 1]!.write(id, at & (POOL_CHUNK - 1), "latin1");
+    return at;
   }
 
-  /** Appends id bytes to the pool (never across a chunk boundary); returns their pool offset. */
   private storeIdBytes(id: Uint8Array): number {
-    if (this.poolUsed + id.length > POOL_CHUNK) {
+    const at = this.poolSpace(id.length);
+    this.pool[this.pool.length - 1]!.set(id, at & (POOL_CHUNK - 1));
+    return at;
+  }
+
+  /** Reserves `n` bytes of the pool (never across a chunk boundary); returns their pool offset. */
+  private poolSpace(n: number): number {
+    if (this.poolUsed + n > POOL_CHUNK) {
       if (this.pool.length >= 2 ** (32 - POOL_BITS)) throw new TunixError("BACKEND_ERROR", "file store index: more than 4 GiB of ids");
       this.pool.push(Buffer.alloc(POOL_CHUNK));
       this.poolUsed = 0;
     }
-    const chunk = this.pool.length - 1;
-    this.pool[chunk]!.set(id, this.poolUsed);
-    const at = chunk * POOL_CHUNK + this.poolUsed;
-    this.poolUsed += id.length;
+    const at = (this.pool.length - 1) * POOL_CHUNK + this.poolUsed;
+    this.poolUsed += n;
     return at;
   }
 

@@ -1,16 +1,29 @@
 /**
  * Counting and paging over a {@link FileIndex}. Filters are evaluated by {@link matchesFilter} itself
- * (the conformance oracle) on a view of a slot; the index holds no meta, so a filter that reads meta
- * fetches it from disk and remembers the answers as bits per slot (2 bits × slots per filter, the last
- * {@link CACHED_FILTERS} filters): a stream or a cursor walk with one filter reads each meta once, and a
- * later page or count with the same filter reads only the slots added since.
+ * (the conformance oracle) on a view of a slot; the index holds neither meta nor full content hashes, so
+ * a filter that reads them fetches them from disk and remembers the answers as bits per slot (2 bits ×
+ * slots per filter, the last {@link CACHED_FILTERS} filters): a stream or a cursor walk with one filter
+ * reads each slot's fields once, and a later page or count with the same filter reads only the slots
+ * added since.
  */
-import { filterReads, matchesFilter, type FilterTarget, type TraceFilter } from "./filter.js";
+import { filterReads, matchesFilter, metaNeedles, type FilterTarget, type TraceFilter } from "./filter.js";
 import type { FileIndex } from "./file-index.js";
 import type { PageRequest } from "./backend.js";
 
-/** Reads the meta of the given (live) slots, index for index. */
-export type MetaSource = (slots: readonly number[]) => Promise<(Record<string, unknown> | null)[]>;
+/** The fields of a slot kept on disk, as read (views valid only while the visitor runs). */
+export interface DiskFields {
+  /** The sha256 content hash, 32 bytes. */
+  hash: Buffer;
+  /** `JSON.stringify(trace.meta)` as UTF-8, or null when meta is null or absent (or `meta` is given). */
+  metaJson: Buffer | null;
+  /** `trace.meta` when it was parsed already (read from a segment instead of a sidecar). */
+  meta?: Record<string, unknown> | null;
+}
+
+/** Reads the disk fields of the given (live) slots, calling `visit(k, fields)` for slot `slots[k]`. */
+export type DiskSource = (slots: readonly number[], visit: (k: number, fields: DiskFields) => void) => Promise<void>;
+
+const needsDisk = (filter: TraceFilter | undefined): filter is TraceFilter => filter !== undefined && (filterReads(filter, "meta") || filterReads(filter, "content_hash"));
 
 /** Filters whose per-slot answers are kept. */
 export const CACHED_FILTERS = 8;
@@ -22,7 +35,7 @@ const SCAN_BATCH = 8_192;
 /** A slot seen as a {@link FilterTarget}; fields are decoded only when the filter reads them. */
 class SlotTarget implements FilterTarget {
   slot = 0;
-  meta: Record<string, unknown> | null = null;
+  disk: DiskFields | undefined;
   readonly trace: FilterTarget["trace"];
 
   constructor(private readonly index: FileIndex) {
@@ -32,7 +45,9 @@ class SlotTarget implements FilterTarget {
         return index.traceVersion(target.slot);
       },
       get meta() {
-        return target.meta;
+        const d = target.disk!;
+        if (d.meta === undefined) d.meta = d.metaJson === null ? null : (JSON.parse(d.metaJson.toString("utf8")) as Record<string, unknown>);
+        return d.meta;
       },
     };
   }
@@ -46,14 +61,18 @@ class SlotTarget implements FilterTarget {
   }
 
   get content_hash(): string {
-    return this.index.contentHash(this.slot);
+    return this.disk!.hash.toString("hex");
   }
 }
 
-/** Known answers of one filter: bit `s` of `known` says whether bit `s` of `match` is set yet. */
+/**
+ * Known answers of one filter: bit `s` of `known` says whether bit `s` of `match` is set yet. `needles`
+ * (see metaNeedles) let a slot whose meta JSON lacks them all be answered without parsing it.
+ */
 interface FilterBits {
   known: Uint8Array;
   match: Uint8Array;
+  needles: Buffer[] | undefined;
 }
 
 /** Count and page over a file index; see the module comment. */
@@ -61,7 +80,7 @@ export class FileQuery {
   private readonly target: SlotTarget;
   private cache = new Map<string, FilterBits>();
 
-  constructor(private readonly index: FileIndex, private readonly readMeta: MetaSource) {
+  constructor(private readonly index: FileIndex, private readonly readDisk: DiskSource) {
     this.target = new SlotTarget(index);
   }
 
@@ -76,7 +95,7 @@ export class FileQuery {
     if (filter === undefined) return index.size;
     let n = 0;
     const slots = index.slotCount;
-    if (filterReads(filter, "meta")) {
+    if (needsDisk(filter)) {
       const bits = await this.fill(filter);
       for (let s = 0; s < slots; s++) if (index.isLive(s) && hasBit(bits.match, s)) n++;
     } else for (let s = 0; s < slots; s++) if (index.isLive(s) && this.matches(filter, s)) n++;
@@ -90,7 +109,7 @@ export class FileQuery {
     const step = req.direction === "asc" ? 1 : -1;
     let i = this.start(order, req);
     const out: number[] = [];
-    const bits = req.filter !== undefined && filterReads(req.filter, "meta") ? this.bitsFor(req.filter) : undefined;
+    const bits = needsDisk(req.filter) ? this.bitsFor(req.filter) : undefined;
     let batch = Math.max(64, req.limit);
     let reads = 0;
     while (out.length < req.limit && i >= 0 && i < order.length) {
@@ -106,7 +125,7 @@ export class FileQuery {
       }
       for (const s of candidates) {
         if (out.length === req.limit) break;
-        if (!index.isLive(s)) continue; // deleted while meta was read
+        if (!index.isLive(s)) continue; // deleted while fields were read
         if (bits ? hasBit(bits.match, s) : this.matches(req.filter, s)) out.push(s);
       }
       batch = Math.min(batch * 2, 4096);
@@ -137,9 +156,9 @@ export class FileQuery {
     return asc ? lo : lo - 1;
   }
 
-  private matches(filter: TraceFilter | undefined, slot: number, meta: Record<string, unknown> | null = null): boolean {
+  private matches(filter: TraceFilter | undefined, slot: number, disk?: DiskFields): boolean {
     this.target.slot = slot;
-    this.target.meta = meta;
+    this.target.disk = disk;
     return matchesFilter(filter, this.target);
   }
 
@@ -150,7 +169,8 @@ export class FileQuery {
     let bits = this.cache.get(key);
     if (bits) this.cache.delete(key);
     else {
-      bits = { known: new Uint8Array(bytes), match: new Uint8Array(bytes) };
+      const needles = metaNeedles(filter)?.map((n) => Buffer.from(n, "utf8"));
+      bits = { known: new Uint8Array(bytes), match: new Uint8Array(bytes), needles };
       if (this.cache.size >= CACHED_FILTERS) this.cache.delete(this.cache.keys().next().value!);
     }
     if (bits.known.length < bytes) {
@@ -162,11 +182,14 @@ export class FileQuery {
     return bits;
   }
 
-  /** Reads meta for `slots` and records the filter's answer for each. */
+  /** Reads the disk fields of `slots` and records the filter's answer for each. */
   private async learn(filter: TraceFilter, bits: FilterBits, slots: readonly number[]): Promise<void> {
-    const metas = await this.readMeta(slots);
-    slots.forEach((s, k) => {
-      if (this.matches(filter, s, metas[k]!)) bits.match[s >>> 3]! |= 1 << (s & 7);
+    const { needles } = bits;
+    await this.readDisk(slots, (k, fields) => {
+      const s = slots[k]!;
+      const json = fields.metaJson;
+      const skip = needles !== undefined && json !== null && !needles.some((n) => json.includes(n));
+      if (!skip && this.matches(filter, s, fields)) bits.match[s >>> 3]! |= 1 << (s & 7);
       bits.known[s >>> 3]! |= 1 << (s & 7);
     });
   }

@@ -1,21 +1,24 @@
 /**
- * File trace store: append-only JSONL segments (format in file-segments.ts) plus a compact in-memory
- * index ({@link FileIndex}) rebuilt on open.
+ * File trace store: append-only JSONL segments (format in file-segments.ts), a binary sidecar per segment
+ * (file-sidecar.ts) and a compact in-memory index ({@link FileIndex}) loaded from the sidecars on open.
  *
- * Layout of `dir`: `LOCK` (pid of the owning process) and `segments/NNNNNNNN.jsonl`. On open, lines
- * after the last commit (a crash mid-write, a torn last line) are ignored and cut off; earlier data is
- * never touched. A second process opening the same directory gets `STORE_LOCKED`; a lock left by a dead
- * process is taken over.
+ * Layout of `dir`: `LOCK` (pid of the owning process), `segments/NNNNNNNN.jsonl` and
+ * `segments/NNNNNNNN.idx`. On open, lines after the last commit (a crash mid-write, a torn last line)
+ * are ignored and cut off; earlier data is never touched. Sidecars are derived: missing, stale or torn
+ * ones are rebuilt from their segments. A second process opening the same directory gets
+ * `STORE_LOCKED`; a lock left by a dead process is taken over.
  */
 import { mkdir, open, rm, truncate, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { TunixError } from "../errors.js";
 import type { TraceBackend, TraceRecord, TraceRow } from "./backend.js";
-import { FileIndex, MAX_SEGMENT_OFFSET } from "./file-index.js";
+import { MAX_SEGMENT_OFFSET, type FileIndex } from "./file-index.js";
+import { commitOps, loadSegments, sidecarPath, type LoadedSegments } from "./file-load.js";
 import { acquireLock } from "./file-lock.js";
-import { FileQuery } from "./file-query.js";
-import { commitLine, deleteLine, listSegments, recordLine, replaySegment, segmentPath } from "./file-segments.js";
-import { readSpans } from "./span-reader.js";
+import { FileQuery, type DiskFields } from "./file-query.js";
+import { commitLine, deleteLine, recordLine, segmentPath, splitRecordLine, type RecordParts, type SegmentOp } from "./file-segments.js";
+import { decodeEntryFields, SidecarWriter } from "./file-sidecar.js";
+import { SpanReader } from "./span-reader.js";
 import { createTraceStore } from "./store.js";
 import type { TraceStore } from "./types.js";
 
@@ -32,8 +35,8 @@ const COMPACT_AFTER = 65_536;
 
 /**
  * Opens (creating when needed) a file trace store in `dir`, holding its lock until `close()`.
- * The index holds ~100 bytes per trace (ids, times, positions, hashes; no meta), so a million traces
- * take ~100 MB; filters on meta read it from the segments.
+ * The index holds ~60 bytes per trace plus its id (times, positions, a hash fingerprint; no meta), so a
+ * million traces take ~70–100 MB; filters on meta or content_hash read the sidecars.
  *
  * @param dir - the store directory.
  * @param opts - durability and segment size.
@@ -46,30 +49,19 @@ export async function createFileStore(dir: string, opts: FileStoreOptions = {}):
   await mkdir(segDir, { recursive: true });
   const lockPath = await acquireLock(dir);
   try {
-    const index = new FileIndex();
-    const segs = await listSegments(segDir);
-    let size = 0;
-    for (const [k, seg] of segs.entries()) {
-      size = await replaySegment(segmentPath(segDir, seg), seg, 0, k === segs.length - 1, (ops) => {
-        for (const op of ops) {
-          if ("put" in op) index.add(op.put);
-          else index.remove(op.del);
-        }
-      });
-    }
-    index.compact();
-    return createTraceStore(fileBackend(segDir, lockPath, index, segs[segs.length - 1] ?? 1, size, opts.sync ?? true, segmentBytes));
+    return createTraceStore(fileBackend(segDir, lockPath, await loadSegments(segDir), opts.sync ?? true, segmentBytes));
   } catch (e) {
     await rm(lockPath, { force: true });
     throw e;
   }
 }
 
-function fileBackend(segDir: string, lockPath: string, index: FileIndex, startSeg: number, startSize: number, sync: boolean, segmentBytes: number): TraceBackend {
-  let seg = startSeg;
-  let size = startSize;
+function fileBackend(segDir: string, lockPath: string, loaded: LoadedSegments, sync: boolean, segmentBytes: number): TraceBackend {
+  const { index } = loaded;
+  let { seg, size, sidecar } = loaded;
   let writer: FileHandle | undefined;
   const handles = new Map<number, FileHandle>();
+  const sidecarHandles = new Map<number, FileHandle>();
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const next = queue.then(fn, fn);
@@ -93,50 +85,89 @@ function fileBackend(segDir: string, lockPath: string, index: FileIndex, startSe
     }
   };
 
-  const handle = async (n: number): Promise<FileHandle> => {
-    let fh = handles.get(n);
+  const cached = (map: Map<number, FileHandle>, path: (n: number) => string) => async (n: number): Promise<FileHandle> => {
+    let fh = map.get(n);
     if (!fh) {
-      fh = await open(segmentPath(segDir, n), "r");
-      handles.set(n, fh);
+      fh = await open(path(n), "r");
+      map.set(n, fh);
     }
     return fh;
   };
+  const handle = cached(handles, (n) => segmentPath(segDir, n));
+  const sidecarHandle = cached(sidecarHandles, (n) => sidecarPath(segDir, n));
 
-  /** Record lines of slots, parsed; a line that does not hold the slot's id is damage. */
-  const readRecords = async (slots: readonly number[]): Promise<{ id: string; created_at: string; content_hash: string; trace: Record<string, unknown> }[]> => {
-    const spans = slots.map((s) => index.span(s));
-    const bufs = await readSpans(handle, spans);
-    return bufs.map((buf, k) => {
-      let rec: { id?: unknown; created_at: string; content_hash: string; trace: Record<string, unknown> } | undefined;
-      try {
-        rec = JSON.parse(buf.toString("utf8")) as typeof rec;
-      } catch {
-        rec = undefined;
-      }
-      const id = index.id(slots[k]!);
-      if (rec?.id !== id) {
-        const { file, off } = spans[k]!;
-        throw new TunixError("STORE_CORRUPT", `${segmentPath(segDir, file)}: the record of ${JSON.stringify(id)} at byte ${off} is damaged`, { details: { path: segmentPath(segDir, file), offset: off } });
-      }
-      return rec as { id: string; created_at: string; content_hash: string; trace: Record<string, unknown> };
-    });
-  };
+  const segments = new SpanReader(handle);
+  const sidecars = new SpanReader(sidecarHandle);
+  /** Record lines of slots, split (the trace stays JSON text); a line that does not hold the slot's id is damage. */
+  const readRecords = (slots: readonly number[]): Promise<RecordParts[]> =>
+    segments.read(
+      slots.map((s) => index.span(s)),
+      (buf, k) => {
+        const id = index.id(slots[k]!);
+        const parts = splitRecordLine(buf, id);
+        if (parts === undefined) {
+          const { file, off } = index.span(slots[k]!);
+          throw new TunixError("STORE_CORRUPT", `${segmentPath(segDir, file)}: the record of ${JSON.stringify(id)} at byte ${off} is damaged`, { details: { path: segmentPath(segDir, file), offset: off } });
+        }
+        return parts;
+      },
+    );
 
+  // The trace stays text until the core parses it, one at a time as a stream yields: a page of parsed
+  // traces kept alive together would mostly be promoted to the old generation before it is dropped.
   const readRows = async (slots: readonly number[]): Promise<TraceRow[]> =>
     (await readRecords(slots)).map((r) => ({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, body: r.trace }));
 
-  const query = new FileQuery(index, async (slots) => (await readRecords(slots)).map((r) => (r.trace.meta ?? null) as Record<string, unknown> | null));
+  /** Content hash and meta of slots: from their sidecar entries, or from the segment for slots without one. */
+  const readDiskFields = async (slots: readonly number[], visit: (k: number, fields: DiskFields) => void): Promise<void> => {
+    const inSidecar: number[] = [];
+    const inSegment: number[] = [];
+    slots.forEach((s, k) => (index.sidecarSpan(s) ? inSidecar : inSegment).push(k));
+    await sidecars.read(
+      inSidecar.map((k) => index.sidecarSpan(slots[k]!)!),
+      (buf, j) => {
+        let fields: DiskFields;
+        try {
+          fields = decodeEntryFields(buf);
+        } catch (e) {
+          const { file, off } = index.sidecarSpan(slots[inSidecar[j]!]!)!;
+          throw new TunixError("STORE_CORRUPT", `${sidecarPath(segDir, file)}: the entry at byte ${off} is damaged (delete the file to rebuild it)`, { cause: e });
+        }
+        visit(inSidecar[j]!, fields);
+      },
+    );
+    const records = await readRecords(inSegment.map((k) => slots[k]!));
+    inSegment.forEach((k, j) => {
+      const r = records[j]!;
+      visit(k, { hash: Buffer.from(r.content_hash, "hex"), metaJson: null, meta: (JSON.parse(r.trace) as { meta?: Record<string, unknown> | null }).meta ?? null });
+    });
+  };
 
+  const query = new FileQuery(index, readDiskFields);
+
+  /** True when a live trace has this content hash (fingerprint candidates checked against disk). */
+  const isStored = async (contentHash: string): Promise<boolean> => {
+    const hash = Buffer.from(contentHash, "hex");
+    const candidates = index.hashCandidates(hash);
+    let found = false;
+    if (candidates.length > 0) await readDiskFields(candidates, (_, f) => (found ||= hash.equals(f.hash)));
+    return found;
+  };
+
+  /** Appends lines (one batch ending in its commit line) to the current segment; returns each line's offset. */
   const append = async (lines: string[]): Promise<number[]> => {
     const buf = Buffer.from(lines.join(""), "utf8");
     if (size > 0 && (size >= segmentBytes || size + buf.length > MAX_SEGMENT_OFFSET)) {
       await writer?.close();
+      await sidecar?.close();
       writer = undefined;
+      sidecar = undefined;
       seg++;
       size = 0;
     }
     if (buf.length > MAX_SEGMENT_OFFSET) throw new TunixError("INVALID_ARGUMENT", `one write of ${buf.length} bytes is more than a segment can hold (4 GiB)`);
     writer ??= await open(segmentPath(segDir, seg), "a");
+    sidecar ??= await SidecarWriter.open(sidecarPath(segDir, seg), 0);
     const starts: number[] = [];
     let at = size;
     for (const l of lines) {
@@ -155,22 +186,33 @@ function fileBackend(segDir: string, lockPath: string, index: FileIndex, startSe
     return starts;
   };
 
+  /** Writes a batch of operations (their lines plus a commit line), then records them in sidecar and index. */
+  const write = async (ops: SegmentOp[], lines: string[]): Promise<void> => {
+    lines.push(commitLine(lines.length));
+    const starts = await append(lines);
+    ops.forEach((op, i) => {
+      if ("put" in op) Object.assign(op.put, { seg, off: starts[i]!, len: starts[i + 1]! - starts[i]! });
+      else Object.assign(op, { off: starts[i]!, len: starts[i + 1]! - starts[i]! });
+    });
+    await commitOps(index, sidecar, ops, starts[0]!, size, ops.length);
+  };
+
   return {
     kind: "file",
     capabilities: { persistent: true, filterPushdown: false, concurrentWriters: false },
     insert: (records: readonly TraceRecord[], { dedupe }) =>
       serial(async () => {
-        const written = records.map((r) => !(dedupe && index.hasHash(r.content_hash)));
+        const written: boolean[] = [];
+        for (const r of records) written.push(!(dedupe && (await isStored(r.content_hash))));
         const clash = records.filter((r, i) => written[i] && index.slotOf(r.id) >= 0).map((r) => r.id);
         if (clash.length > 0) throw new TunixError("STORE_CONFLICT", `ids already exist: ${clash.join(", ")}`, { details: { ids: clash } });
         const keep = records.filter((_, i) => written[i]);
         if (keep.length === 0) return written;
-        const lines = keep.map((r) => recordLine(r.id, r.created_at, r.content_hash, r.body));
-        lines.push(commitLine(keep.length));
-        const starts = await append(lines);
-        keep.forEach((r, i) => {
-          index.add({ id: r.id, createdMs: Date.parse(r.created_at), contentHash: r.content_hash, traceVersion: r.trace_version, seg, off: starts[i]!, len: starts[i + 1]! - starts[i]! });
-        });
+        const ops: SegmentOp[] = keep.map((r) => ({
+          put: { id: r.id, createdMs: Date.parse(r.created_at), hash: Buffer.from(r.content_hash, "hex"), traceVersion: r.trace_version, seg, off: 0, len: 0, idxOff: 0, idxLen: 0 },
+          metaJson: r.meta_json,
+        }));
+        await write(ops, keep.map((r) => recordLine(r.id, r.created_at, r.content_hash, r.body)));
         return written;
       }),
     get: (ids) =>
@@ -185,8 +227,7 @@ function fileBackend(segDir: string, lockPath: string, index: FileIndex, startSe
     delete: (id) =>
       serial(async () => {
         if (index.slotOf(id) < 0) return false;
-        await append([deleteLine(id), commitLine(1)]);
-        index.remove(id);
+        await write([{ del: id, off: 0, len: 0 }], [deleteLine(id)]);
         maybeCompact();
         return true;
       }),
@@ -195,8 +236,10 @@ function fileBackend(segDir: string, lockPath: string, index: FileIndex, startSe
     close: () =>
       serial(async () => {
         await writer?.close();
-        for (const fh of handles.values()) await fh.close();
+        await sidecar?.close();
+        for (const fh of [...handles.values(), ...sidecarHandles.values()]) await fh.close();
         handles.clear();
+        sidecarHandles.clear();
         await rm(lockPath, { force: true });
       }),
   };

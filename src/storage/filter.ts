@@ -311,3 +311,36 @@ export function filterReads(filter: TraceFilter, field: FilterField): boolean {
   if ("not" in f) return filterReads(f.not as TraceFilter, field);
   return field in f;
 }
+
+/**
+ * Text that must occur in `JSON.stringify(trace.meta)` of any trace the filter matches: at least one of
+ * the returned strings, or (undefined) no such constraint. `[]` means the filter matches nothing. A store
+ * that keeps meta as `JSON.stringify` text can skip parsing the meta of traces that lack them all
+ * (JSON.stringify writes each scalar and key one way, so `eq: "x"` needs `"x"` in the text).
+ *
+ * @param filter - a validated filter.
+ */
+export function metaNeedles(filter: TraceFilter): string[] | undefined {
+  const f = filter as Record<string, unknown>;
+  if ("and" in f) {
+    for (const x of f.and as TraceFilter[]) {
+      const n = metaNeedles(x);
+      if (n !== undefined) return n;
+    }
+    return undefined;
+  }
+  if ("or" in f) {
+    const all: string[] = [];
+    for (const x of f.or as TraceFilter[]) {
+      const n = metaNeedles(x);
+      if (n === undefined) return undefined;
+      all.push(...n);
+    }
+    return all;
+  }
+  if (!("meta" in f)) return undefined;
+  if ("eq" in f) return [JSON.stringify(f.eq)];
+  if ("in" in f) return (f.in as FilterScalar[]).map((v) => JSON.stringify(v));
+  if (f.exists === true) return [`${JSON.stringify(parseMetaPath(f.meta)!.at(-1))}:`];
+  return undefined;
+}

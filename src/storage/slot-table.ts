@@ -1,41 +1,50 @@
 /**
- * Open-addressing hash set of slot numbers (linear probing over one Int32Array), for indexes that keep
- * their entries in numbered slots instead of objects: ~5–11 bytes per entry where a `Map<string, …>` costs
- * ~30 plus the key string. The owner supplies the hash of a slot and, per lookup, how to compare a key.
+ * Open-addressing hash set of slot numbers (linear probing over two Int32Arrays: slot and hash), for
+ * indexes that keep their entries in numbered slots instead of objects: ~11–21 bytes per entry where a
+ * `Map<string, …>` costs ~30 plus the key string. The hash is stored with the slot, so a probe compares
+ * hashes before asking the owner to compare keys, and growing never recomputes a hash.
  */
 
 const EMPTY = 0;
 const TOMBSTONE = -1;
 const MAX_LOAD = 0.75;
 
-/** FNV-1a (32 bit) of `len` bytes of `bytes` from `start`. */
-export function fnv1aBytes(bytes: Uint8Array, start: number, len: number): number {
+/**
+ * A 32-bit hash of `len` bytes of `bytes` from `start` (FNV-1a over 4-byte little-endian words, then the
+ * tail bytes): equals {@link hashLatin1} of the same characters.
+ */
+export function hashBytes(bytes: Uint8Array, start: number, len: number): number {
   let h = 0x811c9dc5;
-  for (let i = start, end = start + len; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  let i = start;
+  for (const end = start + (len & ~3); i < end; i += 4) h = Math.imul(h ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)), 0x01000193);
+  for (const end = start + len; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return h >>> 0;
 }
 
-/** FNV-1a (32 bit) of a string's UTF-16 code units; equals {@link fnv1aBytes} of its latin1 bytes. */
-export function fnv1aString(s: string): number {
+/** {@link hashBytes} of a string's latin1 bytes (code units above 255 keep only their low byte). */
+export function hashLatin1(s: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ (s.charCodeAt(i) & 0xffff), 0x01000193);
+  let i = 0;
+  for (const end = s.length & ~3; i < end; i += 4) {
+    h = Math.imul(h ^ ((s.charCodeAt(i) & 0xff) | ((s.charCodeAt(i + 1) & 0xff) << 8) | ((s.charCodeAt(i + 2) & 0xff) << 16) | ((s.charCodeAt(i + 3) & 0xff) << 24)), 0x01000193);
+  }
+  for (; i < s.length; i++) h = Math.imul(h ^ (s.charCodeAt(i) & 0xff), 0x01000193);
   return h >>> 0;
 }
 
-/** A set of slot numbers (≥ 0) hashed by `hashOf(slot)`. */
+/** murmur3's finaliser: spreads every input bit over the low bits the table masks with. */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A set of slot numbers (≥ 0), each stored with the 32-bit hash of its key. */
 export class SlotTable {
-  private cells: Int32Array;
-  private mask: number;
+  private cells = new Int32Array(16);
+  private hashes = new Int32Array(16);
   private filled = 0;
   private live = 0;
-
-  /**
-   * @param hashOf - 32-bit hash of the key stored in a slot (must not change while the slot is in the set).
-   */
-  constructor(private readonly hashOf: (slot: number) => number) {
-    this.cells = new Int32Array(16);
-    this.mask = 15;
-  }
 
   /** Number of slots in the set. */
   get size(): number {
@@ -44,29 +53,27 @@ export class SlotTable {
 
   /** The first slot in the set whose key has `hash` and satisfies `matches`, or -1. */
   find(hash: number, matches: (slot: number) => boolean): number {
-    const { cells, mask } = this;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
+    const { cells, hashes } = this;
+    const mask = cells.length - 1;
+    const tag = hash | 0;
+    for (let i = mix(hash) & mask; ; i = (i + 1) & mask) {
       const c = cells[i]!;
       if (c === EMPTY) return -1;
-      if (c !== TOMBSTONE && matches(c - 1)) return c - 1;
+      if (c !== TOMBSTONE && hashes[i] === tag && matches(c - 1)) return c - 1;
     }
   }
 
-  /** Adds a slot (the caller makes sure it is not in the set yet). */
-  add(slot: number): void {
-    if ((this.filled + 1) > this.cells.length * MAX_LOAD) this.resize(this.live + 1);
-    const { cells, mask } = this;
-    let i = this.hashOf(slot) & mask;
-    while (cells[i]! > 0) i = (i + 1) & mask;
-    if (cells[i] === EMPTY) this.filled++;
-    cells[i] = slot + 1;
-    this.live++;
+  /** Adds a slot whose key hashes to `hash` (the caller makes sure it is not in the set yet). */
+  add(slot: number, hash: number): void {
+    if (this.filled + 1 > this.cells.length * MAX_LOAD) this.resize(this.live + 1);
+    this.put(slot, hash);
   }
 
-  /** Removes a slot; false when it was not in the set. */
-  delete(slot: number): boolean {
-    const { cells, mask } = this;
-    for (let i = this.hashOf(slot) & mask; ; i = (i + 1) & mask) {
+  /** Removes a slot (its key hashing to `hash`); false when it was not in the set. */
+  delete(slot: number, hash: number): boolean {
+    const { cells } = this;
+    const mask = cells.length - 1;
+    for (let i = mix(hash) & mask; ; i = (i + 1) & mask) {
       const c = cells[i]!;
       if (c === EMPTY) return false;
       if (c === slot + 1) {
@@ -77,31 +84,35 @@ export class SlotTable {
     }
   }
 
-  /** Empties the set and adds `count` slots given by `slotAt(k)`, sized for them at once. */
-  rebuild(count: number, slotAt: (k: number) => number): void {
+  /** Empties the set and adds `count` slots, slot `slotAt(k)` with hash `hashAt(k)`, sized for them at once. */
+  rebuild(count: number, slotAt: (k: number) => number, hashAt: (k: number) => number): void {
     this.cells = new Int32Array(16);
-    this.mask = 15;
+    this.hashes = new Int32Array(16);
     this.filled = 0;
     this.live = 0;
     this.resize(count);
-    for (let k = 0; k < count; k++) this.add(slotAt(k));
+    for (let k = 0; k < count; k++) this.put(slotAt(k), hashAt(k));
+  }
+
+  private put(slot: number, hash: number): void {
+    const { cells } = this;
+    const mask = cells.length - 1;
+    let i = mix(hash) & mask;
+    while (cells[i]! > 0) i = (i + 1) & mask;
+    if (cells[i] === EMPTY) this.filled++;
+    cells[i] = slot + 1;
+    this.hashes[i] = hash | 0;
+    this.live++;
   }
 
   private resize(need: number): void {
     let cap = 16;
     while (cap * MAX_LOAD < need * 1.5) cap *= 2;
-    const old = this.cells;
+    const { cells, hashes } = this;
     this.cells = new Int32Array(cap);
-    this.mask = cap - 1;
+    this.hashes = new Int32Array(cap);
     this.filled = 0;
     this.live = 0;
-    for (const c of old) {
-      if (c <= 0) continue;
-      let i = this.hashOf(c - 1) & this.mask;
-      while (this.cells[i] !== EMPTY) i = (i + 1) & this.mask;
-      this.cells[i] = c;
-      this.filled++;
-      this.live++;
-    }
+    for (let i = 0; i < cells.length; i++) if (cells[i]! > 0) this.put(cells[i]! - 1, hashes[i]! >>> 0);
   }
 }
