@@ -1,13 +1,14 @@
 /**
  * The file store's in-memory index: one 40-byte binary record per trace (creation time as a number,
  * segment position, sidecar position, trace_version code, a 32-bit fingerprint of the sha256) in 1.3 MB
- * chunks, ids packed into a byte pool, a {@link SlotTable} by id and lazily sorted {@link SlotOrder}s:
- * ~60 bytes per trace plus the id, where objects with strings and meta cost ~500. No copy ever spans
+ * chunks, ids in an {@link IdPool} (16 bytes for a UUID), a {@link SlotTable} by id and lazily sorted
+ * {@link SlotOrder}s: ~60 bytes per trace plus the id, where objects with strings and meta cost ~500. No copy ever spans
  * the whole index, so growing it never doubles its memory. Meta and the full content hash stay on disk
  * (the sidecar entry holds both); the table by fingerprint is built on the first dedupe.
  */
 import { TunixError } from "../errors.js";
-import { hashBytes, hashLatin1, SlotTable } from "./slot-table.js";
+import { IdPool } from "./id-pool.js";
+import { hashBytes, SlotTable } from "./slot-table.js";
 import { SlotOrder } from "./slot-order.js";
 import type { ByteSpan } from "./span-reader.js";
 import type { OrderBy } from "./types.js";
@@ -40,7 +41,7 @@ const SEG = 8; // u32
 const OFF = 12; // u32
 const LEN = 16; // u32
 const ID_AT = 20; // u32: offset in the id pool
-const ID_LEN = 24; // u16
+const ID_CODE = 24; // u16: IdPool length code
 const VERSION = 26; // u16: index into versions
 const IDX_OFF = 28; // u32
 const IDX_LEN = 32; // u32
@@ -48,8 +49,6 @@ const FP = 36; // u32: fingerprint of the content hash
 const RECORD = 40;
 const CHUNK_BITS = 15;
 const CHUNK_SLOTS = 1 << CHUNK_BITS;
-const POOL_BITS = 20;
-const POOL_CHUNK = 1 << POOL_BITS;
 
 /** A hash of all 32 bytes (stores written by tools may not hold real sha256s, so no fixed 4 of them). */
 const fingerprint = (hash: Uint8Array): number => hashBytes(hash, 0, 32);
@@ -61,8 +60,7 @@ export const MAX_SEGMENT_OFFSET = 0xffff_ffff;
 export class FileIndex {
   private views: DataView[] = [];
   private bytes: Buffer[] = [];
-  private pool: Buffer[] = [];
-  private poolUsed = POOL_CHUNK; // forces a first pool chunk
+  private pool = new IdPool();
   private slots = 0;
   private live = 0;
   private readonly versions: string[] = [];
@@ -92,8 +90,8 @@ export class FileIndex {
   /** Adds an entry (replacing a live one with the same id); returns its slot. */
   add(e: FileEntry): number {
     if (e.off > MAX_SEGMENT_OFFSET || e.len > MAX_SEGMENT_OFFSET || e.len === 0) throw new TunixError("STORE_CORRUPT", `record at ${e.seg}:${e.off} is outside the 4 GiB a segment may hold`);
-    const idHash = hashLatin1(e.id);
-    const old = this.byId.find(idHash, (s) => this.idEquals(s, e.id));
+    const key = this.pool.key(e.id);
+    const old = this.byId.find(key.hash, (s) => this.pool.equals(this.u32(s, ID_AT), this.idCode(s), key));
     if (old >= 0) this.kill(old);
     const slot = this.slots;
     if ((slot & (CHUNK_SLOTS - 1)) === 0) {
@@ -108,8 +106,8 @@ export class FileIndex {
     v.setUint32(o + SEG, e.seg, true);
     v.setUint32(o + OFF, e.off, true);
     v.setUint32(o + LEN, e.len, true);
-    v.setUint32(o + ID_AT, this.storeId(e.id), true);
-    v.setUint16(o + ID_LEN, e.id.length, true);
+    v.setUint32(o + ID_AT, this.pool.store(key), true);
+    v.setUint16(o + ID_CODE, key.code, true);
     v.setUint16(o + VERSION, this.versionCode(e.traceVersion), true);
     v.setUint32(o + IDX_OFF, e.idxOff, true);
     v.setUint32(o + IDX_LEN, e.idxLen, true);
@@ -117,7 +115,7 @@ export class FileIndex {
     v.setUint32(o + FP, fp, true);
     this.slots++;
     this.live++;
-    this.byId.add(slot, idHash);
+    this.byId.add(slot, key.hash);
     this.byHash?.add(slot, fp);
     return slot;
   }
@@ -132,7 +130,8 @@ export class FileIndex {
 
   /** The live slot holding `id`, or -1. */
   slotOf(id: string): number {
-    return this.byId.find(hashLatin1(id), (s) => this.idEquals(s, id));
+    const key = this.pool.key(id);
+    return this.byId.find(key.hash, (s) => this.pool.equals(this.u32(s, ID_AT), this.idCode(s), key));
   }
 
   /**
@@ -163,8 +162,7 @@ export class FileIndex {
 
   /** The id of a slot. */
   id(slot: number): string {
-    const at = this.idStart(slot);
-    return this.poolChunk(slot).toString("latin1", at, at + this.idLength(slot));
+    return this.pool.toString(this.u32(slot, ID_AT), this.idCode(slot));
   }
 
   /** Creation time of a slot, ms since the epoch. */
@@ -198,20 +196,9 @@ export class FileIndex {
     return this.orders[orderBy].view(this.slots, (s) => this.isLive(s));
   }
 
-  /** Byte-wise (= string-wise, ids being ASCII) comparison of two slots' ids. */
+  /** Compares two slots' ids as strings compare. */
   compareIds(a: number, b: number): number {
-    const pa = this.poolChunk(a);
-    const pb = this.poolChunk(b);
-    const ia = this.idStart(a);
-    const ib = this.idStart(b);
-    const la = this.idLength(a);
-    const lb = this.idLength(b);
-    const n = Math.min(la, lb);
-    for (let k = 0; k < n; k++) {
-      const d = pa[ia + k]! - pb[ib + k]!;
-      if (d !== 0) return d;
-    }
-    return la - lb;
+    return this.pool.compare(this.u32(a, ID_AT), this.idCode(a), this.u32(b, ID_AT), this.idCode(b));
   }
 
   /**
@@ -223,8 +210,7 @@ export class FileIndex {
     const old = { views: this.views, bytes: this.bytes, pool: this.pool, slots: this.slots };
     this.views = [];
     this.bytes = [];
-    this.pool = [];
-    this.poolUsed = POOL_CHUNK;
+    this.pool = new IdPool();
     this.slots = 0;
     this.live = 0;
     for (let s = 0; s < old.slots; s++) {
@@ -240,11 +226,8 @@ export class FileIndex {
       const at = (slot & (CHUNK_SLOTS - 1)) * RECORD;
       const dst = this.bytes[slot >>> CHUNK_BITS]!;
       dst.set(old.bytes[s >>> CHUNK_BITS]!.subarray(o, o + RECORD), at);
-      const idAt = v.getUint32(o + ID_AT, true);
-      const idLen = v.getUint16(o + ID_LEN, true);
-      const src = old.pool[idAt >>> POOL_BITS]!;
-      const from = idAt & (POOL_CHUNK - 1);
-      this.views[slot >>> CHUNK_BITS]!.setUint32(at + ID_AT, this.storeIdBytes(src.subarray(from, from + idLen)), true);
+      const idAt = this.pool.copyFrom(old.pool, v.getUint32(o + ID_AT, true), v.getUint16(o + ID_CODE, true));
+      this.views[slot >>> CHUNK_BITS]!.setUint32(at + ID_AT, idAt, true);
       this.slots++;
       this.live++;
     }
@@ -266,51 +249,11 @@ export class FileIndex {
   }
 
   private idHash(slot: number): number {
-    return hashBytes(this.poolChunk(slot), this.idStart(slot), this.idLength(slot));
+    return this.pool.hash(this.u32(slot, ID_AT), this.idCode(slot));
   }
 
-  private idStart(slot: number): number {
-    return this.u32(slot, ID_AT) & (POOL_CHUNK - 1);
-  }
-
-  private idLength(slot: number): number {
-    return this.views[slot >>> CHUNK_BITS]!.getUint16((slot & (CHUNK_SLOTS - 1)) * RECORD + ID_LEN, true);
-  }
-
-  private poolChunk(slot: number): Buffer {
-    return this.pool[this.u32(slot, ID_AT) >>> POOL_BITS]!;
-  }
-
-  private idEquals(slot: number, id: string): boolean {
-    if (this.idLength(slot) !== id.length) return false;
-    const p = this.poolChunk(slot);
-    const at = this.idStart(slot);
-    for (let k = 0; k < id.length; k++) if (p[at + k] !== id.charCodeAt(k)) return false;
-    return true;
-  }
-
-  private storeId(id: string): number {
-    const at = this.poolSpace(id.length);
-    this.pool[this.pool.length - 1]!.write(id, at & (POOL_CHUNK - 1), "latin1");
-    return at;
-  }
-
-  private storeIdBytes(id: Uint8Array): number {
-    const at = this.poolSpace(id.length);
-    this.pool[this.pool.length - 1]!.set(id, at & (POOL_CHUNK - 1));
-    return at;
-  }
-
-  /** Reserves `n` bytes of the pool (never across a chunk boundary); returns their pool offset. */
-  private poolSpace(n: number): number {
-    if (this.poolUsed + n > POOL_CHUNK) {
-      if (this.pool.length >= 2 ** (32 - POOL_BITS)) throw new TunixError("BACKEND_ERROR", "file store index: more than 4 GiB of ids");
-      this.pool.push(Buffer.alloc(POOL_CHUNK));
-      this.poolUsed = 0;
-    }
-    const at = (this.pool.length - 1) * POOL_CHUNK + this.poolUsed;
-    this.poolUsed += n;
-    return at;
+  private idCode(slot: number): number {
+    return this.views[slot >>> CHUNK_BITS]!.getUint16((slot & (CHUNK_SLOTS - 1)) * RECORD + ID_CODE, true);
   }
 
   private versionCode(v: string): number {

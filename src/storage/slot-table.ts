@@ -9,26 +9,12 @@ const EMPTY = 0;
 const TOMBSTONE = -1;
 const MAX_LOAD = 0.75;
 
-/**
- * A 32-bit hash of `len` bytes of `bytes` from `start` (FNV-1a over 4-byte little-endian words, then the
- * tail bytes): equals {@link hashLatin1} of the same characters.
- */
+/** A 32-bit hash of `len` bytes of `bytes` from `start`: FNV-1a over 4-byte little-endian words, then the tail bytes. */
 export function hashBytes(bytes: Uint8Array, start: number, len: number): number {
   let h = 0x811c9dc5;
   let i = start;
   for (const end = start + (len & ~3); i < end; i += 4) h = Math.imul(h ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)), 0x01000193);
   for (const end = start + len; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  return h >>> 0;
-}
-
-/** {@link hashBytes} of a string's latin1 bytes (code units above 255 keep only their low byte). */
-export function hashLatin1(s: string): number {
-  let h = 0x811c9dc5;
-  let i = 0;
-  for (const end = s.length & ~3; i < end; i += 4) {
-    h = Math.imul(h ^ ((s.charCodeAt(i) & 0xff) | ((s.charCodeAt(i + 1) & 0xff) << 8) | ((s.charCodeAt(i + 2) & 0xff) << 16) | ((s.charCodeAt(i + 3) & 0xff) << 24)), 0x01000193);
-  }
-  for (; i < s.length; i++) h = Math.imul(h ^ (s.charCodeAt(i) & 0xff), 0x01000193);
   return h >>> 0;
 }
 
