@@ -133,6 +133,7 @@ export {
   validateFilter,
   filterIssues,
   matchesFilter,
+  compileFilter,
   MAX_FILTER_IN,
   MAX_FILTER_DEPTH,
   MAX_META_PATH_SEGMENTS,

@@ -1,14 +1,16 @@
 /**
- * Counting and paging over a {@link FileIndex}. Filters are evaluated by {@link matchesFilter} itself
- * (the conformance oracle) on a view of a slot; the index holds neither meta nor full content hashes, so
+ * Counting and paging over a {@link FileIndex}. Filters are evaluated by the conformance oracle itself,
+ * compiled once per call ({@link compileFilter}), on a view of a slot; the index holds neither meta nor full content hashes, so
  * a filter that reads them fetches them from disk and remembers the answers as bits per slot (2 bits ×
  * slots per filter, the last {@link CACHED_FILTERS} filters): a stream or a cursor walk with one filter
  * reads each slot's fields once, and a later page or count with the same filter reads only the slots
  * added since.
  */
-import { filterReads, matchesFilter, metaNeedles, type FilterTarget, type TraceFilter } from "./filter.js";
+import type { FilterTarget, TraceFilter } from "./filter.js";
+import { compileFilter, filterReads, metaNeedles, type FilterPredicate } from "./filter-match.js";
 import type { FileIndex } from "./file-index.js";
 import type { PageRequest } from "./backend.js";
+import { cursorStart } from "./slot-order.js";
 
 /** The fields of a slot kept on disk, as read (views valid only while the visitor runs). */
 export interface DiskFields {
@@ -73,6 +75,7 @@ interface FilterBits {
   known: Uint8Array;
   match: Uint8Array;
   needles: Buffer[] | undefined;
+  predicate: FilterPredicate;
 }
 
 /** Count and page over a file index; see the module comment. */
@@ -96,9 +99,12 @@ export class FileQuery {
     let n = 0;
     const slots = index.slotCount;
     if (needsDisk(filter)) {
-      const bits = await this.fill(filter);
+      const bits = await this.fill(this.bitsFor(filter));
       for (let s = 0; s < slots; s++) if (index.isLive(s) && hasBit(bits.match, s)) n++;
-    } else for (let s = 0; s < slots; s++) if (index.isLive(s) && this.matches(filter, s)) n++;
+    } else {
+      const predicate = compileFilter(filter);
+      for (let s = 0; s < slots; s++) if (index.isLive(s) && this.matches(predicate, s)) n++;
+    }
     return n;
   }
 
@@ -110,6 +116,7 @@ export class FileQuery {
     let i = this.start(order, req);
     const out: number[] = [];
     const bits = needsDisk(req.filter) ? this.bitsFor(req.filter) : undefined;
+    const predicate = bits?.predicate ?? compileFilter(req.filter);
     let batch = Math.max(64, req.limit);
     let reads = 0;
     while (out.length < req.limit && i >= 0 && i < order.length) {
@@ -117,16 +124,16 @@ export class FileQuery {
       for (; candidates.length < batch && i >= 0 && i < order.length; i += step) if (index.isLive(order[i]!)) candidates.push(order[i]!);
       if (bits) {
         const unknown = candidates.filter((s) => !hasBit(bits.known, s));
-        if (reads + unknown.length > SCAN_AFTER) await this.fill(req.filter!);
+        if (reads + unknown.length > SCAN_AFTER) await this.fill(bits);
         else if (unknown.length > 0) {
-          await this.learn(req.filter!, bits, unknown);
+          await this.learn(bits, unknown);
           reads += unknown.length;
         }
       }
       for (const s of candidates) {
         if (out.length === req.limit) break;
         if (!index.isLive(s)) continue; // deleted while fields were read
-        if (bits ? hasBit(bits.match, s) : this.matches(req.filter, s)) out.push(s);
+        if (bits ? hasBit(bits.match, s) : this.matches(predicate, s)) out.push(s);
       }
       batch = Math.min(batch * 2, 4096);
     }
@@ -136,30 +143,24 @@ export class FileQuery {
   /** Position in `order` of the first slot after `req.after` in the walk direction (-1/length = none). */
   private start(order: Int32Array, req: PageRequest): number {
     const { after } = req;
-    const asc = req.direction === "asc";
-    if (after === null) return asc ? 0 : order.length - 1;
+    if (after === null) return req.direction === "asc" ? 0 : order.length - 1;
     const key = req.orderBy === "id" ? (s: number) => this.index.id(s) : (s: number) => this.index.createdAt(s);
-    const cmp = (s: number): number => {
-      const k = key(s);
-      if (k !== after.key) return k < after.key ? -1 : 1;
-      const id = req.orderBy === "id" ? k : this.index.id(s);
-      return id < after.id ? -1 : id > after.id ? 1 : 0;
-    };
-    // First position whose slot sorts after `after` (asc), or before it (desc: the one before the first ≥).
-    let lo = 0;
-    let hi = order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (asc ? cmp(order[mid]!) <= 0 : cmp(order[mid]!) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return asc ? lo : lo - 1;
+    return cursorStart(
+      order.length,
+      (i) => {
+        const k = key(order[i]!);
+        if (k !== after.key) return k < after.key ? -1 : 1;
+        const id = req.orderBy === "id" ? k : this.index.id(order[i]!);
+        return id < after.id ? -1 : id > after.id ? 1 : 0;
+      },
+      req.direction,
+    );
   }
 
-  private matches(filter: TraceFilter | undefined, slot: number, disk?: DiskFields): boolean {
+  private matches(predicate: FilterPredicate, slot: number, disk?: DiskFields): boolean {
     this.target.slot = slot;
     this.target.disk = disk;
-    return matchesFilter(filter, this.target);
+    return predicate(this.target);
   }
 
   /** The cached answers of a filter (grown to the current slot count), made most recently used. */
@@ -170,7 +171,7 @@ export class FileQuery {
     if (bits) this.cache.delete(key);
     else {
       const needles = metaNeedles(filter)?.map((n) => Buffer.from(n, "utf8"));
-      bits = { known: new Uint8Array(bytes), match: new Uint8Array(bytes), needles };
+      bits = { known: new Uint8Array(bytes), match: new Uint8Array(bytes), needles, predicate: compileFilter(filter) };
       if (this.cache.size >= CACHED_FILTERS) this.cache.delete(this.cache.keys().next().value!);
     }
     if (bits.known.length < bytes) {
@@ -183,31 +184,30 @@ export class FileQuery {
   }
 
   /** Reads the disk fields of `slots` and records the filter's answer for each. */
-  private async learn(filter: TraceFilter, bits: FilterBits, slots: readonly number[]): Promise<void> {
-    const { needles } = bits;
+  private async learn(bits: FilterBits, slots: readonly number[]): Promise<void> {
+    const { needles, predicate } = bits;
     await this.readDisk(slots, (k, fields) => {
       const s = slots[k]!;
       const json = fields.metaJson;
       const skip = needles !== undefined && json !== null && !needles.some((n) => json.includes(n));
-      if (!skip && this.matches(filter, s, fields)) bits.match[s >>> 3]! |= 1 << (s & 7);
+      if (!skip && this.matches(predicate, s, fields)) bits.match[s >>> 3]! |= 1 << (s & 7);
       bits.known[s >>> 3]! |= 1 << (s & 7);
     });
   }
 
   /** Answers the filter for every live slot, reading the unknown ones in file order. */
-  private async fill(filter: TraceFilter): Promise<FilterBits> {
-    const bits = this.bitsFor(filter);
+  private async fill(bits: FilterBits): Promise<FilterBits> {
     const slots = this.index.slotCount;
     let batch: number[] = [];
     for (let s = 0; s < slots; s++) {
       if (!this.index.isLive(s) || hasBit(bits.known, s)) continue;
       batch.push(s);
       if (batch.length === SCAN_BATCH) {
-        await this.learn(filter, bits, batch);
+        await this.learn(bits, batch);
         batch = [];
       }
     }
-    if (batch.length > 0) await this.learn(filter, bits, batch);
+    if (batch.length > 0) await this.learn(bits, batch);
     return bits;
   }
 }

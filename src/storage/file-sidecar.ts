@@ -115,6 +115,12 @@ interface LastOp {
   len: number;
 }
 
+function sameBytes(buf: Buffer, at: number, len: number, want: Buffer): boolean {
+  if (len !== want.length) return false;
+  for (let i = 0; i < len; i++) if (buf[at + i] !== want[i]) return false;
+  return true;
+}
+
 /**
  * Decodes a batch body (whose checksum matched), passing each operation to `visit` in reused objects
  * (copy what you keep): opening a million-trace store allocates no object per entry but its id string.
@@ -141,13 +147,13 @@ function decodeBody(body: Buffer, bodyAt: number, seg: number, visit: (op: Segme
     }
     if (kind !== PUT) throw new RangeError(`unknown entry kind ${kind}`);
     put.createdMs = body.readDoubleLE(p + 9);
-    body.copy(put.hash, 0, p + PUT_HASH, p + PUT_HASH + 32);
+    for (let i = 0; i < 32; i++) put.hash[i] = body[p + PUT_HASH + i]!; // Buffer#copy costs more for 32 bytes
     p += PUT_FIXED;
     const idLen = body.readUInt16LE(p);
     put.id = body.toString("latin1", p + 2, p + 2 + idLen);
     p += 2 + idLen;
     const vLen = body.readUInt16LE(p);
-    if (!body.subarray(p + 2, p + 2 + vLen).equals(versionBytes)) {
+    if (!sameBytes(body, p + 2, vLen, versionBytes)) {
       versionBytes = Buffer.from(body.subarray(p + 2, p + 2 + vLen));
       put.traceVersion = versionBytes.toString("utf8");
     }

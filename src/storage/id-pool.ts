@@ -138,7 +138,8 @@ export class IdPool {
       this.chunks.push(Buffer.alloc(CHUNK));
       this.used = 0;
     }
-    src.copy(this.chunks[this.chunks.length - 1]!, this.used, from, from + n);
+    const dst = this.chunks[this.chunks.length - 1]!;
+    for (let i = 0; i < n; i++) dst[this.used + i] = src[from + i]!; // ids are short: cheaper than Buffer#copy
     const at = (this.chunks.length - 1) * CHUNK + this.used;
     this.used += n;
     return at;

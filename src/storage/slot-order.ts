@@ -4,6 +4,27 @@
  * a write costs O(new · log new + n) at worst instead of a full re-sort.
  */
 
+/**
+ * Where a page walk starts in a sorted list: the first position sorting after the cursor (asc), or the
+ * last one sorting before it (desc); `length` / -1 when there is none.
+ *
+ * @param length - list length.
+ * @param compareAt - sign of (entry at position i) − (cursor).
+ * @param direction - walk direction.
+ */
+export function cursorStart(length: number, compareAt: (i: number) => number, direction: "asc" | "desc"): number {
+  const asc = direction === "asc";
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareAt(mid);
+    if (asc ? c <= 0 : c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return asc ? lo : lo - 1;
+}
+
 /** One sort order over an index's slots. Dead slots may stay in the list until the next merge. */
 export class SlotOrder {
   private list = new Int32Array(0);

@@ -10,7 +10,8 @@ import { IdPool, PACKED_UUID } from "../../src/storage/id-pool.js";
 import { SlotOrder } from "../../src/storage/slot-order.js";
 import { hashBytes, SlotTable } from "../../src/storage/slot-table.js";
 import { FIXTURE_FILTERS, makeFixtureSet } from "../../src/storage/conformance/index.js";
-import { matchesFilter, metaNeedles, type TraceFilter } from "../../src/storage/filter.js";
+import type { TraceFilter } from "../../src/storage/filter.js";
+import { matchesFilter, metaNeedles } from "../../src/storage/filter-match.js";
 
 const uuid = fc.uuid().map((u) => u.toLowerCase());
 const asciiId = fc.string({ unit: fc.constantFrom(..."abcdef0123456789-_.:ABCZ~!"), minLength: 1, maxLength: 40 });
