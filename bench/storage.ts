@@ -258,7 +258,7 @@ export async function benchStorage(): Promise<void> {
     }
     if (!DO_BIG) return;
 
-    console.log(`\n# storage: ${fmt(BIG_N)} traces — query latency (best of 3), streaming RSS (fresh process, batchSize 1000)`);
+    console.log(`\n# storage: ${fmt(BIG_N)} traces — query latency (first call, best of 3 more), peak RSS of fresh processes (stream: batchSize 1000)`);
     let t0 = process.hrtime.bigint();
     if (want("sqlite")) {
     const sqlitePath = join(dir, "big.db");

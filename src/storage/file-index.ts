@@ -89,7 +89,7 @@ export class FileIndex {
 
   /** Adds an entry (replacing a live one with the same id); returns its slot. */
   add(e: FileEntry): number {
-    if (e.off > MAX_SEGMENT_OFFSET || e.len > MAX_SEGMENT_OFFSET || e.len === 0) throw new TunixError("STORE_CORRUPT", `record at ${e.seg}:${e.off} is outside the 4 GiB a segment may hold`);
+    if (e.len === 0 || e.off + e.len > MAX_SEGMENT_OFFSET) throw new TunixError("STORE_CORRUPT", `record at segment ${e.seg} byte ${e.off} (${e.len} bytes) is empty or past the 4 GiB a segment may hold`);
     const key = this.pool.key(e.id);
     const old = this.byId.find(key.hash, (s) => this.pool.equals(this.u32(s, ID_AT), this.idCode(s), key));
     if (old >= 0) this.kill(old);

@@ -54,11 +54,11 @@ function checksum(header: Buffer, body: Buffer): number {
  * @param lastCommit - the number of lines of that last commit.
  */
 export function encodeBatch(ops: readonly SegmentOp[], at: number, segStart: number, segEnd: number, lastCommit: number): Buffer {
-  let size = 0;
-  for (const op of ops) {
-    size += "put" in op ? PUT_FIXED + 2 + op.put.id.length + 2 + Buffer.byteLength(op.put.traceVersion) + 4 + (op.metaJson === null ? 0 : Buffer.byteLength(op.metaJson)) : 11 + op.del.length;
-  }
-  const buf = Buffer.allocUnsafe(HEADER + size);
+  // An upper bound (3 UTF-8 bytes per UTF-16 unit) instead of Buffer.byteLength of every string: the
+  // unused tail is never touched, so it costs address space, not memory.
+  let bound = HEADER;
+  for (const op of ops) bound += "put" in op ? PUT_FIXED + 2 + op.put.id.length + 2 + 3 * op.put.traceVersion.length + 4 + (op.metaJson === null ? 0 : 3 * op.metaJson.length) : 11 + op.del.length;
+  const buf = Buffer.allocUnsafe(bound);
   let p = HEADER;
   for (const op of ops) {
     const start = p;
@@ -68,15 +68,14 @@ export function encodeBatch(ops: readonly SegmentOp[], at: number, segStart: num
       p = buf.writeUInt32LE(e.off, p);
       p = buf.writeUInt32LE(e.len, p);
       p = buf.writeDoubleLE(e.createdMs, p);
-      buf.set(e.hash, p);
+      for (let i = 0; i < 32; i++) buf[p + i] = e.hash[i]!;
       p += 32;
       p = buf.writeUInt16LE(e.id.length, p);
       p += buf.write(e.id, p, "latin1");
-      p = buf.writeUInt16LE(Buffer.byteLength(e.traceVersion), p);
-      p += buf.write(e.traceVersion, p, "utf8");
-      const metaLen = op.metaJson === null ? 0 : Buffer.byteLength(op.metaJson);
-      p = buf.writeUInt32LE(metaLen, p);
-      if (op.metaJson !== null) p += buf.write(op.metaJson, p, "utf8");
+      const vLen = buf.write(e.traceVersion, p + 2, "utf8");
+      p = buf.writeUInt16LE(vLen, p) + vLen;
+      const metaLen = op.metaJson === null ? 0 : buf.write(op.metaJson, p + 4, "utf8");
+      p = buf.writeUInt32LE(metaLen, p) + metaLen;
       e.idxOff = at + start;
       e.idxLen = p - start;
     } else {
@@ -87,13 +86,14 @@ export function encodeBatch(ops: readonly SegmentOp[], at: number, segStart: num
       p += buf.write(op.del, p, "latin1");
     }
   }
-  buf.writeUInt32LE(BATCH_MAGIC, 0);
-  buf.writeUInt32LE(size, 4);
-  buf.writeUInt32LE(segStart, 8);
-  buf.writeUInt32LE(segEnd, 12);
-  buf.writeUInt32LE(lastCommit, 16);
-  buf.writeUInt32LE(checksum(buf, buf.subarray(HEADER)), 20);
-  return buf;
+  const out = buf.subarray(0, p);
+  out.writeUInt32LE(BATCH_MAGIC, 0);
+  out.writeUInt32LE(p - HEADER, 4);
+  out.writeUInt32LE(segStart, 8);
+  out.writeUInt32LE(segEnd, 12);
+  out.writeUInt32LE(lastCommit, 16);
+  out.writeUInt32LE(checksum(out, out.subarray(HEADER)), 20);
+  return out;
 }
 
 /** The content hash (32 bytes) and meta JSON (null for none) of one put entry: views into `entry`. */

@@ -14,11 +14,8 @@ const CHUNK = 1 << CHUNK_BITS;
 const DASHES = [8, 13, 18, 23];
 const HEX = "0123456789abcdef";
 
-function nibble(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}
+/** Value of a lowercase hex digit by char code, -1 for anything else (codes ≥ 128 are not looked up). */
+const NIBBLE = Int8Array.from({ length: 128 }, (_, c) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1));
 
 /** An id in its stored form, in a scratch buffer (valid until the next {@link IdPool.key} call). */
 export interface IdKey {
@@ -108,16 +105,18 @@ export class IdPool {
 
   /** Writes the 16 bytes of a lowercase canonical UUID into the key buffer; false when `id` is not one. */
   private packUuid(id: string): boolean {
-    let j = 0;
-    for (let i = 0; i < 36; i++) {
-      if (i === 8 || i === 13 || i === 18 || i === 23) {
-        if (id.charCodeAt(i) !== 0x2d) return false;
-        continue;
-      }
-      const hi = nibble(id.charCodeAt(i++));
-      const lo = nibble(id.charCodeAt(i));
-      if (hi < 0 || lo < 0) return false;
-      this.keyBuf[j++] = (hi << 4) | lo;
+    if (id.charCodeAt(8) !== 0x2d || id.charCodeAt(13) !== 0x2d || id.charCodeAt(18) !== 0x2d || id.charCodeAt(23) !== 0x2d) return false;
+    const buf = this.keyBuf;
+    let i = 0;
+    for (let j = 0; j < 16; j++) {
+      if (i === 8 || i === 13 || i === 18 || i === 23) i++;
+      const a = id.charCodeAt(i);
+      const b = id.charCodeAt(i + 1);
+      const hi = a < 128 ? NIBBLE[a]! : -1;
+      const lo = b < 128 ? NIBBLE[b]! : -1;
+      if ((hi | lo) < 0) return false;
+      buf[j] = (hi << 4) | lo;
+      i += 2;
     }
     return true;
   }
