@@ -1,8 +1,7 @@
 /**
- * Open-addressing hash set of slot numbers (linear probing over two Int32Arrays: slot and hash), for
- * indexes that keep their entries in numbered slots instead of objects: ~11–21 bytes per entry where a
- * `Map<string, …>` costs ~30 plus the key string. The hash is stored with the slot, so a probe compares
- * hashes before asking the owner to compare keys, and growing never recomputes a hash.
+ * Open-addressing hash set of slot numbers (linear probing over Int32Arrays), for indexes that keep their
+ * entries in numbered slots instead of objects: 5–22 bytes per entry where a `Map<string, …>` costs ~30
+ * plus the key string.
  */
 
 const EMPTY = 0;
@@ -25,12 +24,28 @@ function mix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** A set of slot numbers (≥ 0), each stored with the 32-bit hash of its key. */
+/**
+ * A set of slot numbers (≥ 0) hashed by `hashOf(slot)`, cells at most 3/4 full. With `keepHashes` each
+ * cell also stores its slot's hash (4 more bytes a cell): probes then skip other keys without asking the
+ * owner (who may have to look far away in memory), and growing does not recompute hashes. Without, a
+ * cell is 4 bytes.
+ */
 export class SlotTable {
   private cells = new Int32Array(16);
-  private hashes = new Int32Array(16);
+  private hashes: Int32Array | undefined;
   private filled = 0;
   private live = 0;
+
+  /**
+   * @param hashOf - 32-bit hash of the key held by a slot (stable while the slot is in the set).
+   * @param keepHashes - store hashes next to slots (faster, twice the size).
+   */
+  constructor(
+    private readonly hashOf: (slot: number) => number,
+    keepHashes = false,
+  ) {
+    if (keepHashes) this.hashes = new Int32Array(16);
+  }
 
   /** Number of slots in the set. */
   get size(): number {
@@ -45,21 +60,21 @@ export class SlotTable {
     for (let i = mix(hash) & mask; ; i = (i + 1) & mask) {
       const c = cells[i]!;
       if (c === EMPTY) return -1;
-      if (c !== TOMBSTONE && hashes[i] === tag && matches(c - 1)) return c - 1;
+      if (c !== TOMBSTONE && (hashes === undefined || hashes[i] === tag) && matches(c - 1)) return c - 1;
     }
   }
 
-  /** Adds a slot whose key hashes to `hash` (the caller makes sure it is not in the set yet). */
-  add(slot: number, hash: number): void {
+  /** Adds a slot (the caller makes sure it is not in the set yet); pass its hash when known. */
+  add(slot: number, hash = this.hashOf(slot)): void {
     if (this.filled + 1 > this.cells.length * MAX_LOAD) this.resize(this.live + 1);
     this.put(slot, hash);
   }
 
-  /** Removes a slot (its key hashing to `hash`); false when it was not in the set. */
-  delete(slot: number, hash: number): boolean {
+  /** Removes a slot; false when it was not in the set. */
+  delete(slot: number): boolean {
     const { cells } = this;
     const mask = cells.length - 1;
-    for (let i = mix(hash) & mask; ; i = (i + 1) & mask) {
+    for (let i = mix(this.hashOf(slot)) & mask; ; i = (i + 1) & mask) {
       const c = cells[i]!;
       if (c === EMPTY) return false;
       if (c === slot + 1) {
@@ -70,14 +85,14 @@ export class SlotTable {
     }
   }
 
-  /** Empties the set and adds `count` slots, slot `slotAt(k)` with hash `hashAt(k)`, sized for them at once. */
-  rebuild(count: number, slotAt: (k: number) => number, hashAt: (k: number) => number): void {
+  /** Empties the set and adds `count` slots given by `slotAt(k)`, sized for them at once. */
+  rebuild(count: number, slotAt: (k: number) => number): void {
     this.cells = new Int32Array(16);
-    this.hashes = new Int32Array(16);
+    if (this.hashes) this.hashes = new Int32Array(16);
     this.filled = 0;
     this.live = 0;
     this.resize(count);
-    for (let k = 0; k < count; k++) this.put(slotAt(k), hashAt(k));
+    for (let k = 0; k < count; k++) this.put(slotAt(k), this.hashOf(slotAt(k)));
   }
 
   private put(slot: number, hash: number): void {
@@ -87,7 +102,7 @@ export class SlotTable {
     while (cells[i]! > 0) i = (i + 1) & mask;
     if (cells[i] === EMPTY) this.filled++;
     cells[i] = slot + 1;
-    this.hashes[i] = hash | 0;
+    if (this.hashes) this.hashes[i] = hash | 0;
     this.live++;
   }
 
@@ -96,9 +111,12 @@ export class SlotTable {
     while (cap * MAX_LOAD < need * 1.5) cap *= 2;
     const { cells, hashes } = this;
     this.cells = new Int32Array(cap);
-    this.hashes = new Int32Array(cap);
+    if (hashes) this.hashes = new Int32Array(cap);
     this.filled = 0;
     this.live = 0;
-    for (let i = 0; i < cells.length; i++) if (cells[i]! > 0) this.put(cells[i]! - 1, hashes[i]! >>> 0);
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i]!;
+      if (c > 0) this.put(c - 1, hashes ? hashes[i]! >>> 0 : this.hashOf(c - 1));
+    }
   }
 }
