@@ -36,7 +36,7 @@ const COMPACT_AFTER = 65_536;
 /**
  * Opens (creating when needed) a file trace store in `dir`, holding its lock until `close()`.
  * The index holds ~60 bytes per trace plus its id (times, positions, a hash fingerprint; no meta), so a
- * million traces take ~70–100 MB; filters on meta or content_hash read the sidecars.
+ * million traces take ~60–75 MB; filters on meta or content_hash read the sidecars (once per filter).
  *
  * @param dir - the store directory.
  * @param opts - durability and segment size.
