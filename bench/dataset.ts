@@ -25,6 +25,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildDataset, exportDataset, writeJsonl, type DatasetRequestInput } from "../src/dataset/index.js";
 import { readDatasetManifest, writeManifest } from "../src/manifest/index.js";
+import { TRACE_FORMATS, type TraceFormat } from "../src/render/index.js";
 import { createFileStore, ingestJsonl, type TraceStore } from "../src/storage/index.js";
 import { createSqliteStore } from "../src/storage/sqlite/index.js";
 
@@ -43,6 +44,8 @@ const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 interface Figure {
   ms: number;
+  /** CPU time (user + system) of the step's process, ms. */
+  cpuMs: number;
   count: number;
   rssKb: number;
   note?: string;
@@ -65,6 +68,7 @@ const REQUESTS: Record<string, DatasetRequestInput> = {
 /** One measured step, in this (child) process. Prints one JSON Figure line. */
 async function child(step: string, kind: string, dir: string, arg: string): Promise<void> {
   const t0 = now();
+  const cpu0 = process.cpuUsage();
   let count = 0;
   let note: string | undefined;
   if (step === "floor") {
@@ -102,12 +106,13 @@ async function child(step: string, kind: string, dir: string, arg: string): Prom
   } else if (step === "export") {
     const store = await openStore(kind, dir);
     const m = await readDatasetManifest(join(dir, `manifests-${kind}`, "bench-all.manifest.json"));
-    const ex = exportDataset(m, store, { format: arg as "trace" });
+    const ex = exportDataset(m, store, { format: arg as TraceFormat, ...(process.env.XB ? { batchSize: Number(process.env.XB) } : {}) });
     const r = await writeJsonl(ex, join(dir, `export-${kind}-${arg}.jsonl`));
     count = r.lines;
     await store.close();
   }
-  const result: Figure = { ms: now() - t0, count, rssKb: process.resourceUsage().maxRSS, ...(note ? { note } : {}) };
+  const cpu = process.cpuUsage(cpu0);
+  const result: Figure = { ms: now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, count, rssKb: process.resourceUsage().maxRSS, ...(note ? { note } : {}) };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -126,7 +131,17 @@ function run(step: string, kind: string, dir: string, arg = ""): Figure | undefi
 function line(label: string, f: Figure | undefined, extra = ""): void {
   if (f === undefined) return;
   const rate = (f.count / f.ms) * 1000;
-  console.log(`  ${label.padEnd(34)} ${(f.ms / 1000).toFixed(1).padStart(7)} s ${fmt(rate).padStart(10)} traces/s  peak RSS ${mb(f.rssKb).padStart(7)}${extra}${f.note ? `  (${f.note})` : ""}`);
+  const cpuRate = (f.count / f.cpuMs) * 1000;
+  console.log(
+    `  ${label.padEnd(34)} ${(f.ms / 1000).toFixed(1).padStart(7)} s ${fmt(rate).padStart(10)} traces/s` +
+      `  cpu ${(f.cpuMs / 1000).toFixed(1).padStart(6)} s ${fmt(cpuRate).padStart(10)} /cpu-s  peak RSS ${mb(f.rssKb).padStart(7)}${extra}${f.note ? `  (${f.note})` : ""}`,
+  );
+}
+
+/** Throughput as a share of the floor's, by wall time and by CPU time (the fairer one on a loaded machine). */
+function ofFloor(f: Figure, floor: Figure): string {
+  const pct = (a: number, b: number): string => `${Math.round((f.count / a / (floor.count / b)) * 100)}%`;
+  return `  ${pct(f.ms, floor.ms)} of floor (cpu: ${pct(f.cpuMs, floor.cpuMs)})`;
 }
 
 async function main(): Promise<void> {
@@ -154,13 +169,12 @@ async function main(): Promise<void> {
   const floor = run("floor", "", dir);
   if (floor === undefined) throw new Error("the floor step failed");
   line("floor: JSON.parse+stringify lines", floor);
-  const floorRate = floor.count / floor.ms;
   for (const kind of STORES) {
     console.log(` ${kind} store`);
     for (const name of Object.keys(REQUESTS)) line(`build ${name}`, run("build", kind, dir, name));
-    for (const format of ["trace", "tunix_sft"]) {
+    for (const format of TRACE_FORMATS) {
       const f = run("export", kind, dir, format);
-      if (f !== undefined) line(`export ${format} (all ${fmt(N)})`, f, `  ${Math.round((f.count / f.ms / floorRate) * 100)}% of floor`);
+      if (f !== undefined) line(`export ${format} (all ${fmt(N)})`, f, ofFloor(f, floor));
     }
   }
   if (process.env.BENCH_DATASET_DIR === undefined && process.env.BENCH_DATASET_KEEP !== "1") rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import { TunixError } from "../errors.js";
 import type { DatasetManifest } from "../manifest/index.js";
-import { renderTrace, TRACE_FORMATS, type RenderedTrace, type RenderTraceOptions, type TraceFormat } from "../render/index.js";
-import type { TraceStore } from "../storage/index.js";
+import { createTraceRenderer, TRACE_FORMATS, type RenderedTrace, type RenderTraceOptions, type TraceFormat } from "../render/index.js";
+import { parseTrace, type ReasoningTrace } from "../schema/index.js";
+import { fastParseTrace, type TraceStore } from "../storage/index.js";
 import { assertListsIds, fetchInOrder } from "./verify.js";
 
 /** Options of {@link exportDataset}: the format, an optional split, and the renderer's options. */
@@ -56,6 +57,7 @@ export function exportDataset(manifest: DatasetManifest, store: TraceStore, opti
   if (!TRACE_FORMATS.includes(format)) {
     throw new TunixError("INVALID_ARGUMENT", `exportDataset: unknown format ${JSON.stringify(format)}; expected one of ${TRACE_FORMATS.join(", ")}`);
   }
+  const render = format === "trace" ? undefined : createTraceRenderer(format, renderOptions, "exportDataset");
   assertListsIds(manifest);
   let ids: readonly string[] = manifest.trace_ids;
   let hashes = manifest.content_hashes;
@@ -102,7 +104,7 @@ export function exportDataset(manifest: DatasetManifest, store: TraceStore, opti
       if (format === "trace") record = stored.trace;
       else {
         try {
-          record = renderTrace(stored.trace, format, idFrom === "store" ? { ...renderOptions, id } : renderOptions);
+          record = render!(validStoredTrace(stored.trace), idFrom === "store" ? id : undefined);
         } catch (e) {
           if (e instanceof TunixError) {
             throw new TunixError(e.code, `dataset ${manifest.dataset_key}: trace ${id}: ${e.message}`, { cause: e, issues: e.issues, details: { id, index } });
@@ -119,4 +121,14 @@ export function exportDataset(manifest: DatasetManifest, store: TraceStore, opti
     stats,
     [Symbol.asyncIterator]: () => run(),
   };
+}
+
+/**
+ * A stored trace validated again before rendering (a store's rows can be edited behind its back), as
+ * renderTrace would: the hand-written check that accepts only what the schema accepts, with the same
+ * output (pinned by a property test), and zod — which names every failing field — for anything else.
+ * Measured on the reference traces: ~1 µs instead of ~12 µs for zod alone.
+ */
+function validStoredTrace(trace: ReasoningTrace): ReasoningTrace {
+  return fastParseTrace(trace) ?? parseTrace(trace);
 }

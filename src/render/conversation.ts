@@ -1,6 +1,6 @@
 import type { ChatMessage, PromptCompletion, ReasoningTrace } from "../schema/index.js";
 import { applyControlTokenPolicy } from "./control-tokens.js";
-import { renderChat } from "./gemma.js";
+import { renderCheckedChat } from "./gemma.js";
 import { resolveOptions, validTrace, type RenderTraceOptions, type ResolvedOptions } from "./options.js";
 import { layoutResponse, officialResponse, responseParts } from "./styles.js";
 
@@ -81,9 +81,8 @@ export function renderConversation(t: ReasoningTrace, o: ResolvedOptions): { ful
     return { full: prompt + completion, prompt, completion };
   }
   const messages = messagesOf(turns);
-  const chat = { template: o.template, bosToken: o.bosToken };
-  const full = renderChat(messages, chat);
-  const prompt = renderChat(messages.slice(0, -1), { ...chat, addGenerationPrompt: true });
+  const full = renderCheckedChat(messages, o.template, o.bosToken, false);
+  const prompt = renderCheckedChat(messages.slice(0, -1), o.template, o.bosToken, true);
   // By construction the official template renders the prompt as a prefix of the full conversation.
   if (!full.startsWith(prompt)) throw new Error("internal: rendered prompt is not a prefix of the conversation");
   return { full, prompt, completion: full.slice(prompt.length) };

@@ -82,7 +82,7 @@ export function normalizeAnswer(answer: string): string {
  * did; with `indent` true each step's continuation lines get {@link STEP_CONTINUATION_INDENT}.
  */
 export function layoutResponse(steps: readonly string[], answer: string, style: ResponseStyle, indent = false): string {
-  const body = (s: string) => (indent ? s.split("\n").join(`\n${STEP_CONTINUATION_INDENT}`) : s);
+  const body = (s: string) => (indent && s.includes("\n") ? s.split("\n").join(`\n${STEP_CONTINUATION_INDENT}`) : s);
   const numbered = steps.map((s, k) => `${k + 1}. ${body(s)}`).join("\n");
   return style === "xml_tags"
     ? `<reasoning>${numbered}</reasoning><answer>${answer}</answer>`
@@ -114,6 +114,9 @@ export function checkPolicy(policy: unknown, where: string): ControlTokenPolicy 
  */
 function officialStep(content: string, field: string, style: ResponseStyle, policy: ControlTokenPolicy): string {
   let text = normalizeStep(content, style);
+  // `content` already went through the policy, and every policy is idempotent: when normalizing changed
+  // nothing, another round cannot change anything either (the common case; saves a second scan).
+  if (text === content) return text;
   for (;;) {
     const next = normalizeStep(applyControlTokenPolicy(text, `${field} (normalized)`, policy), style);
     if (next === text) return text;
