@@ -105,7 +105,7 @@ async function child(step: string, kind: string, dir: string, arg: string): Prom
     await store.close();
   } else if (step === "export") {
     const store = await openStore(kind, dir);
-    const m = await readDatasetManifest(join(dir, `manifests-${kind}`, "bench-all.manifest.json"));
+    const m = await readDatasetManifest(join(dir, `manifests-${kind}`, "bench-all.manifest.json"), { compact: true });
     const ex = exportDataset(m, store, { format: arg as TraceFormat, ...(process.env.XB ? { batchSize: Number(process.env.XB) } : {}) });
     const r = await writeJsonl(ex, join(dir, `export-${kind}-${arg}.jsonl`));
     count = r.lines;

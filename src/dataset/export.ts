@@ -1,5 +1,5 @@
 import { TunixError } from "../errors.js";
-import type { DatasetManifest } from "../manifest/index.js";
+import type { DatasetManifestLike, StringList } from "../manifest/index.js";
 import { createTraceRenderer, TRACE_FORMATS, type RenderedTrace, type RenderTraceOptions, type TraceFormat } from "../render/index.js";
 import { parseTrace, type ReasoningTrace } from "../schema/index.js";
 import { fastParseTrace, type TraceStore } from "../storage/index.js";
@@ -46,29 +46,27 @@ export interface DatasetExport<T = RenderedTrace> extends AsyncIterable<T> {
  * Streams a dataset's traces from `store`, rendered in `format`, in manifest order (filtered to one split
  * when asked). Memory is O(batchSize). Iterate it once.
  *
- * @param manifest - a dataset manifest.
+ * @param manifest - a dataset manifest, plain or compact (see CompactDatasetManifest).
  * @param store - the store holding the traces.
  * @param options - format, split, missing/changed policies, render options.
  * @throws TunixError (during iteration) `NOT_FOUND` naming a missing trace, `DATASET_INVALID` naming a
  *   changed trace or an unknown split, `INVALID_ARGUMENT` for a bad format, render errors naming the trace.
  */
-export function exportDataset(manifest: DatasetManifest, store: TraceStore, options: ExportOptions): DatasetExport {
+export function exportDataset(manifest: DatasetManifestLike, store: TraceStore, options: ExportOptions): DatasetExport {
   const { format, split, onMissing = "error", onChanged = "error", idFrom = "store", batchSize = 1000, ...renderOptions } = options;
   if (!TRACE_FORMATS.includes(format)) {
     throw new TunixError("INVALID_ARGUMENT", `exportDataset: unknown format ${JSON.stringify(format)}; expected one of ${TRACE_FORMATS.join(", ")}`);
   }
   const render = format === "trace" ? undefined : createTraceRenderer(format, renderOptions, "exportDataset");
   assertListsIds(manifest);
-  let ids: readonly string[] = manifest.trace_ids;
-  let hashes = manifest.content_hashes;
+  const hashes = manifest.content_hashes;
+  let positions: Int32Array | undefined;
   if (split !== undefined) {
     if (manifest.splits === undefined || manifest.trace_splits === undefined || !Object.hasOwn(manifest.splits, split)) {
       const known = Object.keys(manifest.splits ?? {});
       throw new TunixError("DATASET_INVALID", `dataset ${manifest.dataset_key} has no split "${split}" (splits: ${known.length ? known.join(", ") : "none"})`);
     }
-    const keep = manifest.trace_splits.map((s) => s === split);
-    ids = ids.filter((_, i) => keep[i]);
-    hashes = hashes?.filter((_, i) => keep[i]);
+    positions = positionsOf(manifest.trace_splits, split);
   }
   const stats: ExportStats = { exported: 0, skippedMissing: 0, skippedChanged: 0, skippedIds: [] };
   const skip = (id: string): void => {
@@ -76,7 +74,7 @@ export function exportDataset(manifest: DatasetManifest, store: TraceStore, opti
   };
 
   async function* run(): AsyncGenerator<RenderedTrace> {
-    for await (const { index, id, stored } of fetchInOrder(store, ids, batchSize)) {
+    for await (const { index, id, stored } of fetchInOrder(store, manifest.trace_ids, batchSize, positions)) {
       if (stored === undefined) {
         if (onMissing === "skip") {
           stats.skippedMissing++;
@@ -87,7 +85,7 @@ export function exportDataset(manifest: DatasetManifest, store: TraceStore, opti
           details: { id, index },
         });
       }
-      const expected = hashes?.[index];
+      const expected = hashes?.at(positions === undefined ? index : positions[index]!);
       if (expected !== undefined && stored.content_hash !== expected && onChanged !== "ignore") {
         if (onChanged === "skip") {
           stats.skippedChanged++;
@@ -131,4 +129,18 @@ export function exportDataset(manifest: DatasetManifest, store: TraceStore, opti
  */
 function validStoredTrace(trace: ReasoningTrace): ReasoningTrace {
   return fastParseTrace(trace) ?? parseTrace(trace);
+}
+
+/** The positions of the traces in one split, in manifest order. */
+function positionsOf(traceSplits: StringList, split: string): Int32Array {
+  let n = 0;
+  for (const s of traceSplits) if (s === split) n++;
+  const out = new Int32Array(n);
+  let i = 0;
+  let k = 0;
+  for (const s of traceSplits) {
+    if (s === split) out[k++] = i;
+    i++;
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { TunixError } from "../errors.js";
-import type { DatasetManifest } from "../manifest/index.js";
+import type { DatasetManifestLike, StringList } from "../manifest/index.js";
 import type { TraceStore } from "../storage/index.js";
 
 /** Most ids listed in each problem list of a {@link VerifyReport} (counts are always exact). */
@@ -24,13 +24,16 @@ export interface VerifyReport {
 }
 
 /**
- * Gets manifest traces in manifest order, `batchSize` ids per store round trip.
+ * Gets manifest traces in manifest order, `batchSize` ids per store round trip; with `positions`, only
+ * the entries at those positions (e.g. one split's), `index` counting within them.
  *
  * @internal shared by verify and export.
  */
-export async function* fetchInOrder(store: TraceStore, ids: readonly string[], batchSize: number) {
-  for (let start = 0; start < ids.length; start += batchSize) {
-    const batch = ids.slice(start, start + batchSize);
+export async function* fetchInOrder(store: TraceStore, ids: StringList, batchSize: number, positions?: ArrayLike<number>) {
+  const n = positions === undefined ? ids.length : positions.length;
+  for (let start = 0; start < n; start += batchSize) {
+    const batch = new Array<string>(Math.min(batchSize, n - start));
+    for (let i = 0; i < batch.length; i++) batch[i] = ids.at(positions === undefined ? start + i : positions[start + i]!)!;
     const got = await store.getMany(batch);
     for (let i = 0; i < batch.length; i++) yield { index: start + i, id: batch[i]!, stored: got[i] };
   }
@@ -40,7 +43,7 @@ export async function* fetchInOrder(store: TraceStore, ids: readonly string[], b
  * Throws when a manifest cannot be checked or exported because it lists no ids (the Python static
  * manifests, e.g. dev-reasoning-v2, have `trace_count` > 0 and empty `trace_ids`).
  */
-export function assertListsIds(manifest: DatasetManifest): void {
+export function assertListsIds(manifest: DatasetManifestLike): void {
   if (manifest.trace_ids.length === 0 && manifest.trace_count > 0) {
     throw new TunixError(
       "DATASET_INVALID",
@@ -53,12 +56,12 @@ export function assertListsIds(manifest: DatasetManifest): void {
  * Re-checks that every trace a manifest references still exists in `store` with the content hash
  * recorded at build time. Never throws for missing or changed traces: they are reported.
  *
- * @param manifest - a dataset manifest.
+ * @param manifest - a dataset manifest (plain or compact).
  * @param store - the store the dataset was built from (or a copy with the same ids).
  * @param options - `batchSize`: ids per round trip (default 1000).
  * @throws TunixError `DATASET_INVALID` when the manifest lists no ids but claims traces.
  */
-export async function verifyDataset(manifest: DatasetManifest, store: TraceStore, options: { batchSize?: number } = {}): Promise<VerifyReport> {
+export async function verifyDataset(manifest: DatasetManifestLike, store: TraceStore, options: { batchSize?: number } = {}): Promise<VerifyReport> {
   assertListsIds(manifest);
   const hashes = manifest.content_hashes;
   const report: VerifyReport = { ok: true, checked: 0, missingCount: 0, missing: [], changedCount: 0, changed: [], hashesChecked: hashes !== undefined };
@@ -67,9 +70,9 @@ export async function verifyDataset(manifest: DatasetManifest, store: TraceStore
     if (stored === undefined) {
       report.missingCount++;
       if (report.missing.length < MAX_REPORTED_IDS) report.missing.push(id);
-    } else if (hashes !== undefined && stored.content_hash !== hashes[index]) {
+    } else if (hashes !== undefined && stored.content_hash !== hashes.at(index)) {
       report.changedCount++;
-      if (report.changed.length < MAX_REPORTED_IDS) report.changed.push({ id, expected: hashes[index]!, actual: stored.content_hash });
+      if (report.changed.length < MAX_REPORTED_IDS) report.changed.push({ id, expected: hashes.at(index)!, actual: stored.content_hash });
     }
   }
   report.ok = report.missingCount === 0 && report.changedCount === 0;

@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import { open, link, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
-async function writeTemp(path: string, data: string | Iterable<string>): Promise<string> {
+async function writeTemp(path: string, data: string | Iterable<string | Uint8Array>): Promise<string> {
   // randomUUID only names the temp file; it never influences any output.
   const tmp = `${path}.tmp-${process.pid}-${randomUUID()}`;
   const fh = await open(tmp, "wx");
   try {
     if (typeof data === "string") await fh.writeFile(data, "utf8");
-    else for (const chunk of data) await fh.write(chunk, null, "utf8");
+    else for (const chunk of data) await (typeof chunk === "string" ? fh.write(chunk, null, "utf8") : fh.write(chunk));
     await fh.sync();
   } catch (e) {
     await fh.close().catch(() => undefined);
@@ -40,10 +40,10 @@ async function syncDir(dir: string): Promise<void> {
  * win. Returns false (and writes nothing) when `exclusive` and the file exists.
  *
  * @param path - destination file.
- * @param data - UTF-8 text, whole or in chunks.
+ * @param data - UTF-8 text, whole or in chunks (strings or bytes).
  * @param exclusive - refuse to replace an existing file.
  */
-export async function atomicWriteFile(path: string, data: string | Iterable<string>, exclusive: boolean): Promise<boolean> {
+export async function atomicWriteFile(path: string, data: string | Iterable<string | Uint8Array>, exclusive: boolean): Promise<boolean> {
   const tmp = await writeTemp(path, data);
   try {
     if (exclusive) {

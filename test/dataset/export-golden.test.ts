@@ -1,10 +1,10 @@
-// Golden bytes of every export format and option: the sha256 of each exported JSONL file, pinned in
-// golden/export.json (written by the code before the export fast paths; `vitest -u` rewrites it after an
-// intended change). Any byte that changes in any format fails here.
+// Golden bytes of every export format and option (from the plain and the compact manifest alike): the
+// sha256 of each exported JSONL file, pinned in golden/export.json (written by the code before the export
+// fast paths; `vitest -u` rewrites it after an intended change). Any byte that changes fails here.
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { buildDataset, exportDataset, writeJsonl, type ExportOptions, type WriteJsonlOptions } from "../../src/dataset/index.js";
-import type { DatasetManifest } from "../../src/manifest/index.js";
+import { compactDatasetManifest, type DatasetManifest, type DatasetManifestLike } from "../../src/manifest/index.js";
 import { TRACE_FORMATS } from "../../src/render/index.js";
 import type { ReasoningTrace } from "../../src/schema/index.js";
 import { createMemoryStore, type TraceStore } from "../../src/storage/index.js";
@@ -40,15 +40,20 @@ async function dataset(traces: ReasoningTrace[]): Promise<{ store: TraceStore; m
   return { store, m };
 }
 
-/** sha256 of the JSONL bytes, or the error message when the export refuses. */
+/** sha256 of the JSONL bytes, or the error message when the export refuses; the same from the compact manifest. */
 async function exported(store: TraceStore, m: DatasetManifest, options: ExportOptions, jsonl: WriteJsonlOptions = {}): Promise<string> {
-  const sink = new Writable({ write: (_c, _e, cb) => cb() });
-  try {
-    const r = await writeJsonl(exportDataset(m, store, options), sink, jsonl);
-    return `${r.lines} lines ${r.sha256}`;
-  } catch (e) {
-    return `error: ${(e as Error).message}`;
-  }
+  const run = async (manifest: DatasetManifestLike): Promise<string> => {
+    const sink = new Writable({ write: (_c, _e, cb) => cb() });
+    try {
+      const r = await writeJsonl(exportDataset(manifest, store, options), sink, jsonl);
+      return `${r.lines} lines ${r.sha256}`;
+    } catch (e) {
+      return `error: ${(e as Error).message}`;
+    }
+  };
+  const plain = await run(m);
+  expect(await run(compactDatasetManifest(m)), JSON.stringify(options)).toBe(plain);
+  return plain;
 }
 
 describe("export golden bytes", () => {
