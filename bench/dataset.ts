@@ -97,17 +97,24 @@ async function child(step: string, kind: string, dir: string, arg: string): Prom
     count = report.stored;
     await store.close();
   } else if (step === "build") {
+    // `name` builds a compact manifest (the way to build big datasets); `name|plain` the string[] one.
+    const [name, mode] = arg.split("|");
     const store = await openStore(kind, dir);
-    const m = await buildDataset(store, REQUESTS[arg]!, { now: "2026-01-01T00:00:00Z" });
+    const options = { now: "2026-01-01T00:00:00Z" };
+    const m = mode === "plain" ? await buildDataset(store, REQUESTS[name!]!, options) : await buildDataset(store, REQUESTS[name!]!, { ...options, compact: true });
     count = N;
     note = `${fmt(m.trace_count)} selected, fp ${m.fingerprint!.slice(0, 12)}`;
-    if (arg === "latest (all)") await writeManifest(m, { dir: join(dir, `manifests-${kind}`), overwrite: true });
+    if (name === "latest (all)" && mode !== "plain") await writeManifest(m, { dir: join(dir, `manifests-${kind}`), overwrite: true });
     await store.close();
   } else if (step === "export") {
+    // `format` reads the manifest compactly; `format|plain` as a DatasetManifest with string[] lists.
+    const [format, mode] = arg.split("|");
     const store = await openStore(kind, dir);
-    const m = await readDatasetManifest(join(dir, `manifests-${kind}`, "bench-all.manifest.json"), { compact: true });
-    const ex = exportDataset(m, store, { format: arg as TraceFormat, ...(process.env.XB ? { batchSize: Number(process.env.XB) } : {}) });
-    const r = await writeJsonl(ex, join(dir, `export-${kind}-${arg}.jsonl`));
+    const path = join(dir, `manifests-${kind}`, "bench-all.manifest.json");
+    const m = mode === "plain" ? await readDatasetManifest(path) : await readDatasetManifest(path, { compact: true });
+    const batch = process.env.BENCH_DATASET_EXPORT_BATCH;
+    const ex = exportDataset(m, store, { format: format as TraceFormat, ...(batch ? { batchSize: Number(batch) } : {}) });
+    const r = await writeJsonl(ex, join(dir, `export-${kind}-${format}.jsonl`));
     count = r.lines;
     await store.close();
   }
@@ -172,10 +179,13 @@ async function main(): Promise<void> {
   for (const kind of STORES) {
     console.log(` ${kind} store`);
     for (const name of Object.keys(REQUESTS)) line(`build ${name}`, run("build", kind, dir, name));
+    line("build latest (all), plain manifest", run("build", kind, dir, "latest (all)|plain"));
     for (const format of TRACE_FORMATS) {
       const f = run("export", kind, dir, format);
       if (f !== undefined) line(`export ${format} (all ${fmt(N)})`, f, ofFloor(f, floor));
     }
+    const plain = run("export", kind, dir, "trace|plain");
+    if (plain !== undefined) line("export trace, plain manifest", plain, ofFloor(plain, floor));
   }
   if (process.env.BENCH_DATASET_DIR === undefined && process.env.BENCH_DATASET_KEEP !== "1") rmSync(dir, { recursive: true, force: true });
 }

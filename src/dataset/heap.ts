@@ -1,91 +1,122 @@
-/** An item of a {@link BoundedHeap}; `pos` is maintained by the heap. */
-export interface HeapItem {
-  /** Index in the heap array (-1 when not in a heap). */
-  pos: number;
+/**
+ * Where each handle sits in its heap (-1: in none), growing with the largest handle. Heaps over disjoint
+ * handle sets (one per stratum) share one, so memory stays O(handles), not O(heaps × handles).
+ */
+export class HandlePositions {
+  private pos = new Int32Array(1024).fill(-1);
+
+  /** Position of `handle`, or -1. */
+  get(handle: number): number {
+    return handle >= 0 && handle < this.pos.length ? this.pos[handle]! : -1;
+  }
+
+  /** Records the position of `handle` (-1: removed). */
+  set(handle: number, i: number): void {
+    if (handle >= this.pos.length) {
+      const pos = new Int32Array(Math.max(handle + 1, this.pos.length * 2)).fill(-1);
+      pos.set(this.pos);
+      this.pos = pos;
+    }
+    this.pos[handle] = i;
+  }
 }
 
 /**
- * Keeps the `capacity` best items seen, in O(capacity) memory: a binary heap with the worst kept item at
- * the root, so a newcomer is compared with one item and replaces it in O(log capacity). Items know their
- * position, so one can be removed (for dedup replacement).
+ * Keeps the `capacity` best of the integer handles offered (candidate slots), in O(capacity) memory: a
+ * binary heap with the worst kept handle at the root, so a newcomer is compared with one handle and
+ * replaces it in O(log capacity). The heap tracks each handle's position, so one can be removed (for
+ * dedup replacement). With no bound (`Infinity`) nothing is ever evicted, so handles are just kept in
+ * arrival order until {@link sorted} (no heap upkeep: a million-entry selection costs one sort).
  *
  * `better(a, b)` must be a strict total order (ties broken, e.g. by id): then the kept set does not depend
- * on the order items arrive in.
+ * on the order handles arrive in. It may be called with a handle that is not in the heap (a probe).
  */
-export class BoundedHeap<T extends HeapItem> {
-  private readonly items: T[] = [];
+export class BoundedHeap {
+  private readonly items: number[] = [];
+  private readonly bounded: boolean;
 
   /**
-   * @param capacity - most items kept (Infinity for no bound).
+   * @param capacity - most handles kept (Infinity for no bound).
    * @param better - true when `a` ranks before `b`.
+   * @param pos - position bookkeeping, shareable between heaps over disjoint handles.
    */
   constructor(
     readonly capacity: number,
-    private readonly better: (a: T, b: T) => boolean,
-  ) {}
+    private readonly better: (a: number, b: number) => boolean,
+    private readonly pos: HandlePositions = new HandlePositions(),
+  ) {
+    this.bounded = capacity !== Infinity;
+  }
 
-  /** Items kept. */
+  /** Handles kept. */
   get size(): number {
     return this.items.length;
   }
 
-  /** The worst kept item (the next to be evicted), or undefined when empty. */
-  worst(): T | undefined {
-    return this.items[0];
+  /** The worst kept handle (the next to be evicted), or undefined when empty or unbounded. */
+  worst(): number | undefined {
+    return this.bounded ? this.items[0] : undefined;
   }
 
-  /** True when the heap holds `capacity` items. */
+  /** True when the heap holds `capacity` handles. */
   get full(): boolean {
     return this.items.length >= this.capacity;
   }
 
-  /** True when an item ranked like `probe` would be kept (the heap has room or `probe` beats the worst). */
-  accepts(probe: T): boolean {
+  /** True when `handle` is kept. */
+  has(handle: number): boolean {
+    return this.pos.get(handle) >= 0;
+  }
+
+  /** True when a handle ranked like `probe` would be kept (the heap has room or `probe` beats the worst). */
+  accepts(probe: number): boolean {
     if (this.capacity <= 0) return false;
     const root = this.items[0];
     return this.items.length < this.capacity || root === undefined || this.better(probe, root);
   }
 
   /**
-   * Offers an item. Returns the item that left the heap: the evicted worst, `item` itself when it was not
-   * kept, or undefined when the heap had room.
+   * Offers a handle (≥ 0, not in the heap). Returns the handle that left: the evicted worst, `handle`
+   * itself when it was not kept, or undefined when the heap had room.
    */
-  offer(item: T): T | undefined {
-    if (this.capacity <= 0) return item;
+  offer(handle: number): number | undefined {
+    if (this.capacity <= 0) return handle;
     if (this.items.length < this.capacity) {
-      item.pos = this.items.length;
-      this.items.push(item);
-      this.up(item.pos);
+      this.pos.set(handle, this.items.length);
+      this.items.push(handle);
+      if (this.bounded) this.up(this.items.length - 1);
       return undefined;
     }
     const root = this.items[0]!;
-    if (!this.better(item, root)) return item;
-    root.pos = -1;
-    item.pos = 0;
-    this.items[0] = item;
+    if (!this.better(handle, root)) return handle;
+    this.pos.set(root, -1);
+    this.pos.set(handle, 0);
+    this.items[0] = handle;
     this.down(0);
     return root;
   }
 
-  /** Removes an item that is in this heap. */
-  remove(item: T): void {
-    const i = item.pos;
+  /** Removes a handle that is in this heap. */
+  remove(handle: number): void {
+    const i = this.pos.get(handle);
     const last = this.items.pop()!;
-    item.pos = -1;
+    this.pos.set(handle, -1);
     if (i === this.items.length) return;
     this.items[i] = last;
-    last.pos = i;
-    this.down(i);
-    this.up(last.pos);
+    this.pos.set(last, i);
+    if (this.bounded) {
+      this.down(i);
+      this.up(this.pos.get(last));
+    }
   }
 
-  /** The kept items, best first. Leaves the heap unchanged. */
-  sorted(): T[] {
+  /** The kept handles, best first. Leaves the heap unchanged. */
+  sorted(): number[] {
     return [...this.items].sort((a, b) => (this.better(a, b) ? -1 : this.better(b, a) ? 1 : 0));
   }
 
-  // The root is the *worst* item: "a above b" means a is worse than b.
-  private worse(a: T, b: T): boolean {
+  // The root is the *worst* handle: "a above b" means a is worse than b.
+  private worse(a: number, b: number): boolean {
     return this.better(b, a);
   }
 
@@ -119,7 +150,7 @@ export class BoundedHeap<T extends HeapItem> {
     const b = this.items[j]!;
     this.items[i] = b;
     this.items[j] = a;
-    a.pos = j;
-    b.pos = i;
+    this.pos.set(a, j);
+    this.pos.set(b, i);
   }
 }

@@ -97,6 +97,10 @@ export async function writeManifest(manifest: AnyManifest, options: WriteManifes
 export async function writeManifest(
   manifest: AnyManifest | CompactDatasetManifest,
   options: WriteManifestOptions,
+): Promise<WriteManifestResult<AnyManifest | CompactDatasetManifest>>;
+export async function writeManifest(
+  manifest: AnyManifest | CompactDatasetManifest,
+  options: WriteManifestOptions,
 ): Promise<WriteManifestResult<AnyManifest | CompactDatasetManifest>> {
   if (options.dir === undefined && options.artifacts === undefined) {
     throw new TunixError("INVALID_ARGUMENT", "writeManifest needs options.dir and/or options.artifacts");

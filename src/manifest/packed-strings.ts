@@ -235,6 +235,11 @@ export class PackedStrings implements StringList {
     return out;
   }
 
+  /** A copy in storage of its own (drops the bytes of entries a view leaves out). */
+  copy(): PackedStrings {
+    return PackedStrings.from(this, this.encoding);
+  }
+
   /** A JSON array, as `JSON.stringify` writes a `string[]`. */
   toJSON(): string[] {
     return this.toArray();
