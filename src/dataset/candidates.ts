@@ -20,12 +20,25 @@ export interface CandidateFields {
   stratum: number;
 }
 
-function grown<T extends Float64Array | Int32Array | Uint16Array>(a: T, n: number): T {
-  if (n < a.length) return a;
-  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-  b.set(a);
-  return b;
+type Column = Float64Array | Int32Array | Uint16Array;
+
+/** `column` with `value` at `slot`, allocated or doubled as needed. */
+function put<C extends Column>(column: C | undefined, make: (n: number) => C, slot: number, value: number): C {
+  let c = column ?? make(1024);
+  if (slot >= c.length) {
+    const bigger = make(Math.max(c.length * 2, slot + 1));
+    bigger.set(c);
+    c = bigger;
+  }
+  c[slot] = value;
+  return c;
 }
+
+const f64 = (n: number): Float64Array => new Float64Array(n);
+/** Times not set read as NaN: "no standard time", as for the probe of a strategy without times. */
+const times64 = (n: number): Float64Array => new Float64Array(n).fill(Number.NaN);
+const i32 = (n: number): Int32Array => new Int32Array(n);
+const u16 = (n: number): Uint16Array => new Uint16Array(n);
 
 /**
  * The selector's candidates, one slot per admitted trace, in columns: packed ids and content hashes,
@@ -37,20 +50,20 @@ function grown<T extends Float64Array | Int32Array | Uint16Array>(a: T, n: numbe
  * order like the strings; any other string is kept as it is and compared as a string.
  */
 export class CandidatePool {
-  private readonly ids = new PackedStringsBuilder("text");
+  private readonly ids = new PackedStringsBuilder("uuid");
   private readonly hashes = new PackedStringsBuilder("digest");
-  private ranks = new Float64Array(1024);
-  private times = new Float64Array(1024);
+  // Columns a strategy does not use (ranks for `latest`, times otherwise, strata unless stratified) are
+  // never allocated: they read as 0.
+  private ranks: Float64Array | undefined;
+  private times: Float64Array | undefined;
   private readonly oddTimes = new Map<number, string>();
-  private strata = new Uint16Array(1024);
-  /** Steps of each candidate. */
-  steps = new Int32Array(1024);
-  /** Code points of prompt + steps + answer of each candidate. */
-  chars = new Float64Array(1024);
+  private strata: Uint16Array | undefined;
+  private stepCounts: Int32Array | undefined;
+  private charCounts: Float64Array | undefined;
   /** Dedup key of each candidate (only with `dedupe`). */
-  readonly groups: string[] = [];
+  private readonly groups: string[] = [];
   private probe: CandidateFields = { id: "", contentHash: "", createdAt: "", rank: 0, stratum: 0 };
-  private probeTime = 0;
+  private probeTime = Number.NaN;
   private lastText = "";
   private lastTime = Number.NaN;
 
@@ -70,19 +83,24 @@ export class CandidatePool {
     const p = this.probe;
     const slot = this.ids.push(p.id);
     this.hashes.push(p.contentHash);
-    this.ranks = grown(this.ranks, slot);
-    this.times = grown(this.times, slot);
-    this.strata = grown(this.strata, slot);
-    this.steps = grown(this.steps, slot);
-    this.chars = grown(this.chars, slot);
-    this.ranks[slot] = p.rank;
-    this.times[slot] = this.probeTime;
-    if (Number.isNaN(this.probeTime) && p.createdAt !== "") this.oddTimes.set(slot, p.createdAt);
-    this.strata[slot] = p.stratum;
-    this.steps[slot] = steps;
-    this.chars[slot] = chars;
+    if (p.rank !== 0 || this.ranks !== undefined) this.ranks = put(this.ranks, f64, slot, p.rank);
+    if (p.createdAt !== "" || this.times !== undefined) this.times = put(this.times, times64, slot, this.probeTime);
+    if (p.createdAt !== "" && Number.isNaN(this.probeTime)) this.oddTimes.set(slot, p.createdAt);
+    if (p.stratum !== 0 || this.strata !== undefined) this.strata = put(this.strata, u16, slot, p.stratum);
+    this.stepCounts = put(this.stepCounts, i32, slot, steps);
+    this.charCounts = put(this.charCounts, f64, slot, chars);
     if (group !== "") this.groups[slot] = group;
     return slot;
+  }
+
+  /** Number of steps of a slot. */
+  steps(h: number): number {
+    return this.stepCounts![h]!;
+  }
+
+  /** Code points of prompt + steps + answer of a slot. */
+  chars(h: number): number {
+    return this.charCounts![h]!;
   }
 
   /** Id of a slot (or of the probe). */
@@ -97,12 +115,12 @@ export class CandidatePool {
 
   /** Sampling rank of a slot (or of the probe). */
   rank(h: number): number {
-    return h === PROBE ? this.probe.rank : this.ranks[h]!;
+    return h === PROBE ? this.probe.rank : (this.ranks?.[h] ?? 0);
   }
 
   /** Stratum number of a slot. */
   stratum(h: number): number {
-    return this.strata[h]!;
+    return this.strata?.[h] ?? 0;
   }
 
   /** Dedup key of a slot (or of the probe, whose key is passed to admit). */
@@ -112,8 +130,8 @@ export class CandidatePool {
 
   /** Compares creation times as the strings compare: negative, 0 or positive. */
   compareTime(a: number, b: number): number {
-    const ta = a === PROBE ? this.probeTime : this.times[a]!;
-    const tb = b === PROBE ? this.probeTime : this.times[b]!;
+    const ta = a === PROBE ? this.probeTime : (this.times?.[a] ?? Number.NaN);
+    const tb = b === PROBE ? this.probeTime : (this.times?.[b] ?? Number.NaN);
     if (!Number.isNaN(ta) && !Number.isNaN(tb)) return ta - tb;
     const sa = this.timeText(a);
     const sb = this.timeText(b);
@@ -135,7 +153,7 @@ export class CandidatePool {
 
   private timeText(h: number): string {
     if (h === PROBE) return this.probe.createdAt;
-    const t = this.times[h]!;
+    const t = this.times?.[h] ?? Number.NaN;
     return this.oddTimes.get(h) ?? (Number.isNaN(t) ? "" : new Date(t).toISOString());
   }
 

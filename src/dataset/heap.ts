@@ -32,47 +32,48 @@ export class HandlePositions {
  * on the order handles arrive in. It may be called with a handle that is not in the heap (a probe).
  */
 export class BoundedHeap {
-  private readonly items: number[] = [];
+  private items = new Int32Array(64);
+  private n = 0;
   private readonly bounded: boolean;
 
   /**
    * @param capacity - most handles kept (Infinity for no bound).
    * @param better - true when `a` ranks before `b`.
-   * @param pos - position bookkeeping, shareable between heaps over disjoint handles.
+   * @param pos - position bookkeeping, needed for {@link remove} and {@link has} and shareable between
+   *   heaps over disjoint handles; without it those two throw.
    */
   constructor(
     readonly capacity: number,
     private readonly better: (a: number, b: number) => boolean,
-    private readonly pos: HandlePositions = new HandlePositions(),
+    private readonly pos?: HandlePositions,
   ) {
     this.bounded = capacity !== Infinity;
   }
 
   /** Handles kept. */
   get size(): number {
-    return this.items.length;
+    return this.n;
   }
 
   /** The worst kept handle (the next to be evicted), or undefined when empty or unbounded. */
   worst(): number | undefined {
-    return this.bounded ? this.items[0] : undefined;
+    return this.bounded && this.n > 0 ? this.items[0] : undefined;
   }
 
   /** True when the heap holds `capacity` handles. */
   get full(): boolean {
-    return this.items.length >= this.capacity;
+    return this.n >= this.capacity;
   }
 
   /** True when `handle` is kept. */
   has(handle: number): boolean {
-    return this.pos.get(handle) >= 0;
+    return this.positions().get(handle) >= 0;
   }
 
   /** True when a handle ranked like `probe` would be kept (the heap has room or `probe` beats the worst). */
   accepts(probe: number): boolean {
     if (this.capacity <= 0) return false;
-    const root = this.items[0];
-    return this.items.length < this.capacity || root === undefined || this.better(probe, root);
+    return this.n < this.capacity || this.better(probe, this.items[0]!);
   }
 
   /**
@@ -81,16 +82,21 @@ export class BoundedHeap {
    */
   offer(handle: number): number | undefined {
     if (this.capacity <= 0) return handle;
-    if (this.items.length < this.capacity) {
-      this.pos.set(handle, this.items.length);
-      this.items.push(handle);
-      if (this.bounded) this.up(this.items.length - 1);
+    if (this.n < this.capacity) {
+      if (this.n === this.items.length) {
+        const items = new Int32Array(this.n * 2);
+        items.set(this.items);
+        this.items = items;
+      }
+      this.pos?.set(handle, this.n);
+      this.items[this.n++] = handle;
+      if (this.bounded) this.up(this.n - 1);
       return undefined;
     }
     const root = this.items[0]!;
     if (!this.better(handle, root)) return handle;
-    this.pos.set(root, -1);
-    this.pos.set(handle, 0);
+    this.pos?.set(root, -1);
+    this.pos?.set(handle, 0);
     this.items[0] = handle;
     this.down(0);
     return root;
@@ -98,21 +104,27 @@ export class BoundedHeap {
 
   /** Removes a handle that is in this heap. */
   remove(handle: number): void {
-    const i = this.pos.get(handle);
-    const last = this.items.pop()!;
-    this.pos.set(handle, -1);
-    if (i === this.items.length) return;
+    const pos = this.positions();
+    const i = pos.get(handle);
+    const last = this.items[--this.n]!;
+    pos.set(handle, -1);
+    if (i === this.n) return;
     this.items[i] = last;
-    this.pos.set(last, i);
+    pos.set(last, i);
     if (this.bounded) {
       this.down(i);
-      this.up(this.pos.get(last));
+      this.up(pos.get(last));
     }
   }
 
   /** The kept handles, best first. Leaves the heap unchanged. */
-  sorted(): number[] {
-    return [...this.items].sort((a, b) => (this.better(a, b) ? -1 : this.better(b, a) ? 1 : 0));
+  sorted(): Int32Array {
+    return this.items.slice(0, this.n).sort((a, b) => (this.better(a, b) ? -1 : this.better(b, a) ? 1 : 0));
+  }
+
+  private positions(): HandlePositions {
+    if (this.pos === undefined) throw new Error("internal: BoundedHeap without positions cannot remove");
+    return this.pos;
   }
 
   // The root is the *worst* handle: "a above b" means a is worse than b.
@@ -132,7 +144,7 @@ export class BoundedHeap {
 
   private down(i: number): void {
     const items = this.items;
-    const n = items.length;
+    const n = this.n;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
@@ -150,7 +162,7 @@ export class BoundedHeap {
     const b = this.items[j]!;
     this.items[i] = b;
     this.items[j] = a;
-    this.pos.set(a, j);
-    this.pos.set(b, i);
+    this.pos?.set(a, j);
+    this.pos?.set(b, i);
   }
 }

@@ -71,7 +71,8 @@ function traceChars(t: StoredTrace["trace"]): number {
  */
 export class Selector {
   private readonly pool = new CandidatePool();
-  private readonly positions = new HandlePositions();
+  /** Heap positions, only needed to replace a duplicate (dedupe). */
+  private readonly positions: HandlePositions | undefined;
   private readonly buckets = new Map<number, Bucket>();
   private readonly counts = new Map<string, number>();
   /** Stratum label → number, and back. */
@@ -90,6 +91,7 @@ export class Selector {
     this.better = this.latest ? (a, b) => betterLatest(pool, a, b) : (a, b) => betterRank(pool, a, b);
     this.seed = request.seed === undefined ? "" : seedTag(request.seed);
     this.path = request.stratify?.by.split(".");
+    this.positions = request.dedupe ? new HandlePositions() : undefined;
   }
 
   private bucket(stratum: number): Bucket | undefined {
@@ -166,24 +168,24 @@ export class Selector {
   /** The selection, in dataset order. */
   finish(): SelectionResult {
     const limit = this.request.limit;
-    let selected: number[];
+    let selected: ArrayLike<number>;
     if (this.path === undefined) {
-      selected = this.buckets.get(0)?.heap.sorted() ?? [];
+      selected = this.buckets.get(0)?.heap.sorted() ?? new Int32Array(0);
     } else {
       const quotas = this.request.stratify?.quotas ?? proportionalQuotas(this.counts, limit!);
-      selected = [];
+      const merged: number[] = [];
       for (const [stratum, bucket] of this.buckets) {
         const best = bucket.heap.sorted();
         const take = Math.min(best.length, quotas[this.labels[stratum]!] ?? 0);
-        for (let i = 0; i < take; i++) selected.push(best[i]!);
+        for (let i = 0; i < take; i++) merged.push(best[i]!);
       }
-      selected.sort((a, b) => (this.better(a, b) ? -1 : 1));
+      selected = merged.sort((a, b) => (this.better(a, b) ? -1 : 1));
     }
     const labels = this.labels;
     const pool = this.pool;
     const result: SelectionResult = {
       pool,
-      selected: Int32Array.from(selected),
+      selected: selected instanceof Int32Array ? selected : Int32Array.from(selected),
       candidateCount: this.seen,
       stratumOf: this.path === undefined ? () => "" : (slot) => labels[pool.stratum(slot)]!,
     };

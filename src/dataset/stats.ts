@@ -15,11 +15,11 @@ export function selectionStats(pool: CandidatePool, selected: Int32Array, candid
   let steps = 0;
   let chars = 0;
   for (const slot of selected) {
-    const n = pool.steps[slot]!;
+    const n = pool.steps(slot);
     if (n < min) min = n;
     if (n > max) max = n;
     steps += n;
-    chars += pool.chars[slot]!;
+    chars += pool.chars(slot);
   }
   const n = selected.length;
   return {

@@ -16,7 +16,8 @@ export type TraceListField = (typeof TRACE_LIST_FIELDS)[number];
  */
 type OmitKnown<T, K extends PropertyKey> = { [P in keyof T as P extends K ? never : P]: T[P] };
 
-const ENCODING: Record<TraceListField, PackedEncoding> = { trace_ids: "text", content_hashes: "digest", trace_splits: "text" };
+/** How each per-trace list is packed (an entry of another shape turns its list to text). */
+export const TRACE_LIST_ENCODINGS: Readonly<Record<TraceListField, PackedEncoding>> = { trace_ids: "uuid", content_hashes: "digest", trace_splits: "text" };
 
 /**
  * A dataset manifest whose per-trace lists are {@link PackedStrings} instead of `string[]`: the same
@@ -63,7 +64,7 @@ export function compactDatasetManifest(manifest: DatasetManifest | CompactDatase
   const out: Record<string, unknown> = { ...manifest };
   for (const field of TRACE_LIST_FIELDS) {
     const list = manifest[field];
-    if (list !== undefined) out[field] = PackedStrings.from(list, ENCODING[field]);
+    if (list !== undefined) out[field] = PackedStrings.from(list, TRACE_LIST_ENCODINGS[field]);
   }
   return out as CompactDatasetManifest;
 }
@@ -100,7 +101,7 @@ export function parseCompactDatasetManifest(input: Record<string, unknown>, sour
   for (const field of TRACE_LIST_FIELDS) {
     const list = input[field];
     if (list instanceof PackedStrings) lists[field] = list;
-    else if (Array.isArray(list) && list.every((s) => typeof s === "string")) lists[field] = PackedStrings.from(list, ENCODING[field]);
+    else if (Array.isArray(list) && list.every((s) => typeof s === "string")) lists[field] = PackedStrings.from(list, TRACE_LIST_ENCODINGS[field]);
     else if (list !== undefined) return fail(input, source); // not a list of strings: the schema names it
     if (list !== undefined) header[field] = [];
   }

@@ -71,6 +71,7 @@ export {
 export type { ManifestSource } from "./source.js";
 export {
   TRACE_LIST_FIELDS,
+  TRACE_LIST_ENCODINGS,
   isCompactManifest,
   compactDatasetManifest,
   expandDatasetManifest,

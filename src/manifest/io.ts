@@ -9,7 +9,7 @@ import {
   compactDatasetManifest,
   isCompactManifest,
   parseCompactDatasetManifest,
-  TRACE_LIST_FIELDS,
+  TRACE_LIST_ENCODINGS,
   type CompactDatasetManifest,
 } from "./compact.js";
 import type { DatasetManifest } from "./dataset-schema.js";
@@ -204,13 +204,11 @@ export async function readDatasetManifest(source: ManifestSource, options: ReadD
   return typed.manifest as DatasetManifest;
 }
 
-const LIST_ENCODINGS = { trace_ids: "text", content_hashes: "digest", trace_splits: "text" } as const satisfies Record<(typeof TRACE_LIST_FIELDS)[number], string>;
-
 async function readCompact(source: ManifestSource): Promise<CompactDatasetManifest> {
   const chunks = await openSourceChunks(source);
   let value: Record<string, unknown> | undefined;
   try {
-    value = scanManifestJson(chunks.next, chunks.decode, LIST_ENCODINGS);
+    value = scanManifestJson(chunks.next, chunks.decode, TRACE_LIST_ENCODINGS);
   } finally {
     await chunks.close();
   }

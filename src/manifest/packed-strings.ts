@@ -1,4 +1,7 @@
 import { TunixError } from "../errors.js";
+import { createEntryStore, TextStore, type EntryStore, type PackedEncoding } from "./packed-store.js";
+
+export type { PackedEncoding } from "./packed-store.js";
 
 /**
  * A read-only list of strings — how the per-trace fields of a dataset manifest (`trace_ids`,
@@ -13,134 +16,12 @@ export interface StringList extends Iterable<string> {
   indexOf(value: string): number;
 }
 
-/** How a {@link PackedStringsBuilder} stores entries: UTF-8 text, or 64-digit hex digests as 32 bytes. */
-export type PackedEncoding = "text" | "digest";
-
-const BLOCK_BYTES = 1 << 20;
-const DIGEST_BYTES = 32;
-const DIGESTS_PER_BLOCK = BLOCK_BYTES / DIGEST_BYTES;
-/** Entries longer than this (in UTF-8 bytes) — and strings UTF-8 cannot hold (lone surrogates) — are kept as they are. */
-const MAX_PACKED_BYTES = 0xfffe;
-/** Text offsets are 32-bit. */
-const MAX_BLOCKS = 2 ** 32 / BLOCK_BYTES;
-const UNPACKED = 0xffff;
-const JSON_ESCAPED = /["\\\u0000-\u001f]/;
-const QUOTE = 0x22;
-const HEX_CODES = Buffer.from("0123456789abcdef", "latin1");
 const JSON_CHUNK_BYTES = 1 << 16;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/**
- * The storage behind packed lists: fixed 1 MiB blocks that are filled in order and never moved (so
- * growing never copies the bytes already held), entry offsets, and the rare entries kept as JS strings.
- */
-class Store {
-  readonly blocks: Buffer[] = [];
-  /** Text: start of entry i (block * BLOCK_BYTES + offset). */
-  starts = new Uint32Array(1024);
-  /** Text: UTF-8 length of entry i, or UNPACKED. */
-  lens = new Uint16Array(1024);
-  readonly unpacked = new Map<number, string>();
-  length = 0;
-  /** Every packed text entry is ASCII (decoded as latin1, which is faster). */
-  ascii = true;
-  /** No packed text entry needs escaping in JSON, so its JSON is its bytes in quotes. */
-  jsonPlain = true;
-  private used = 0;
-
-  constructor(readonly encoding: PackedEncoding) {}
-
-  /** Appends `s` (a digest store only takes lowercase hex digests: the caller checks). */
-  push(s: string): void {
-    const i = this.length++;
-    if (this.encoding === "digest") {
-      const slot = i % DIGESTS_PER_BLOCK;
-      if (slot === 0) this.blocks.push(Buffer.allocUnsafeSlow(BLOCK_BYTES));
-      this.blocks[this.blocks.length - 1]!.write(s, slot * DIGEST_BYTES, DIGEST_BYTES, "hex");
-      return;
-    }
-    if (i === this.starts.length) this.grow();
-    // UTF-8 needs at most 3 bytes per UTF-16 unit.
-    if (s.length * 3 > MAX_PACKED_BYTES) return this.keep(i, s);
-    if (this.blocks.length === 0 || this.used + s.length * 3 > BLOCK_BYTES) {
-      if (this.blocks.length === MAX_BLOCKS) throw new TunixError("INVALID_ARGUMENT", "PackedStrings: more than 4 GiB of text");
-      this.blocks.push(Buffer.allocUnsafeSlow(BLOCK_BYTES));
-      this.used = 0;
-    }
-    const block = this.blocks.length - 1;
-    const n = this.blocks[block]!.write(s, this.used, "utf8");
-    if (n !== s.length) {
-      if (LONE_SURROGATE.test(s)) return this.keep(i, s); // UTF-8 would replace it with U+FFFD
-      this.ascii = false;
-    }
-    if (this.jsonPlain && JSON_ESCAPED.test(s)) this.jsonPlain = false;
-    this.starts[i] = block * BLOCK_BYTES + this.used;
-    this.lens[i] = n;
-    this.used += n;
-  }
-
-  /** Writes entry i as a JSON string literal into `out` at `at` (room for {@link jsonBound} bytes); returns the end. */
-  writeJson(i: number, out: Buffer, at: number): number {
-    if (this.encoding === "digest") {
-      const block = this.blocks[Math.floor(i / DIGESTS_PER_BLOCK)]!;
-      const from = (i % DIGESTS_PER_BLOCK) * DIGEST_BYTES;
-      out[at++] = QUOTE;
-      for (let k = from; k < from + DIGEST_BYTES; k++) {
-        out[at++] = HEX_CODES[block[k]! >> 4]!;
-        out[at++] = HEX_CODES[block[k]! & 15]!;
-      }
-      out[at++] = QUOTE;
-      return at;
-    }
-    const len = this.lens[i]!;
-    if (len === UNPACKED || !this.jsonPlain) return at + out.write(JSON.stringify(this.get(i)), at, "utf8");
-    const start = this.starts[i]!;
-    const from = start % BLOCK_BYTES;
-    out[at++] = QUOTE;
-    at += this.blocks[Math.floor(start / BLOCK_BYTES)]!.copy(out, at, from, from + len);
-    out[at++] = QUOTE;
-    return at;
-  }
-
-  /** Most bytes {@link writeJson} writes for entry i. */
-  jsonBound(i: number): number {
-    if (this.encoding === "digest") return 2 + 2 * DIGEST_BYTES;
-    const len = this.lens[i]!;
-    // A JSON literal takes at most 6 bytes per UTF-16 unit (`\u001f`), and a packed entry has no more units than bytes.
-    return len === UNPACKED ? this.unpacked.get(i)!.length * 6 + 2 : len * 6 + 2;
-  }
-
-  get(i: number): string {
-    if (this.encoding === "digest") {
-      const at = (i % DIGESTS_PER_BLOCK) * DIGEST_BYTES;
-      return this.blocks[Math.floor(i / DIGESTS_PER_BLOCK)]!.toString("hex", at, at + DIGEST_BYTES);
-    }
-    const len = this.lens[i]!;
-    if (len === UNPACKED) return this.unpacked.get(i)!;
-    const start = this.starts[i]!;
-    const at = start % BLOCK_BYTES;
-    return this.blocks[Math.floor(start / BLOCK_BYTES)]!.toString(this.ascii ? "latin1" : "utf8", at, at + len);
-  }
-
-  private keep(i: number, s: string): void {
-    this.lens[i] = UNPACKED;
-    this.unpacked.set(i, s);
-  }
-
-  private grow(): void {
-    const starts = new Uint32Array(this.starts.length * 2);
-    starts.set(this.starts);
-    this.starts = starts;
-    const lens = new Uint16Array(this.lens.length * 2);
-    lens.set(this.lens);
-    this.lens = lens;
-  }
-}
 
 /**
  * An immutable list of strings packed into a few large byte blocks: about (UTF-8 bytes + 6) bytes per
- * entry, 32 for a sha256 hex digest, instead of about (bytes + 32) for a `string[]` entry — the
- * difference between ~150 MB and ~75 MB for the ids and content hashes of a million traces. Made by a
+ * entry, 32 for a sha256 hex digest and 16 for a UUID, instead of about (bytes + 32) for a `string[]`
+ * entry — ~50 MB instead of ~150 MB for the ids and content hashes of a million traces. Made by a
  * {@link PackedStringsBuilder} or {@link PackedStrings.from}; `select` makes a reordered view that shares
  * the bytes.
  */
@@ -150,7 +31,7 @@ export class PackedStrings implements StringList {
 
   /** @internal use {@link PackedStringsBuilder} or {@link PackedStrings.from}. */
   constructor(
-    private readonly store: Store,
+    private readonly store: EntryStore,
     private readonly order: Int32Array | undefined,
     length = order?.length ?? store.length,
   ) {
@@ -161,12 +42,17 @@ export class PackedStrings implements StringList {
    * Packs strings.
    *
    * @param strings - the entries.
-   * @param encoding - `digest` stores 64-digit lowercase hex strings in 32 bytes (anything else falls back to text).
+   * @param encoding - `digest` / `uuid` store entries of that shape in binary (anything else makes the list text).
    */
   static from(strings: Iterable<string>, encoding: PackedEncoding = "text"): PackedStrings {
     const b = new PackedStringsBuilder(encoding);
     for (const s of strings) b.push(s);
     return b.finish();
+  }
+
+  /** How the entries are stored; every entry of a `digest` list is a 64-digit lowercase hex string. */
+  get encoding(): PackedEncoding {
+    return this.store.encoding;
   }
 
   /** The entry at `index` (negative counts from the end), or undefined when out of range. */
@@ -177,24 +63,17 @@ export class PackedStrings implements StringList {
     return this.store.get(this.order === undefined ? i : this.order[i]!);
   }
 
-  /** How the entries are stored; every entry of a `digest` list is a 64-digit lowercase hex string. */
-  get encoding(): PackedEncoding {
-    return this.store.encoding;
-  }
-
   /**
    * The first position of `value`, or -1 (as `Array.prototype.indexOf`).
    *
    * @param value - the string to find.
    */
   indexOf(value: string): number {
-    const store = this.store;
-    if (value === "" && store.encoding === "text") {
-      // Only an empty entry has length 0: no decoding needed.
-      for (let i = 0; i < this.length; i++) if (store.lens[this.order === undefined ? i : this.order[i]!] === 0) return i;
-      return -1;
+    for (let i = 0; i < this.length; i++) {
+      const j = this.order === undefined ? i : this.order[i]!;
+      // "" is found from the lengths alone, without decoding (the manifest check looks for empty ids).
+      if (value === "" ? this.store.isEmpty(j) : this.store.get(j) === value) return i;
     }
-    for (let i = 0; i < this.length; i++) if (this.at(i) === value) return i;
     return -1;
   }
 
@@ -269,11 +148,11 @@ export class PackedStrings implements StringList {
  * selector keeps its candidates' ids this way).
  */
 export class PackedStringsBuilder {
-  private store: Store;
+  private store: EntryStore;
 
   /** @param encoding - see {@link PackedStrings.from}. */
   constructor(encoding: PackedEncoding = "text") {
-    this.store = new Store(encoding);
+    this.store = createEntryStore(encoding);
   }
 
   /** Entries so far. */
@@ -287,13 +166,13 @@ export class PackedStringsBuilder {
    * @param s - the entry.
    */
   push(s: string): number {
-    if (this.store.encoding === "digest" && !isHexDigest(s)) {
-      // Not a digest after all (manifest validation will name it): keep everything as text from here on.
-      const text = new Store("text");
+    if (!this.store.push(s)) {
+      // Not of the binary shape after all (manifest validation names a bad hash): text from here on.
+      const text = new TextStore();
       for (let i = 0; i < this.store.length; i++) text.push(this.store.get(i));
       this.store = text;
+      text.push(s);
     }
-    this.store.push(s);
     return this.store.length - 1;
   }
 
@@ -310,14 +189,4 @@ export class PackedStringsBuilder {
   finish(): PackedStrings {
     return new PackedStrings(this.store, undefined, this.store.length);
   }
-}
-
-/** True for a 64-digit lowercase hex string (a loop: ~4× faster than the regex at a million calls). */
-function isHexDigest(s: string): boolean {
-  if (s.length !== 64) return false;
-  for (let k = 0; k < 64; k++) {
-    const c = s.charCodeAt(k);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
 }

@@ -36,7 +36,7 @@ describe("CandidatePool", () => {
       pool.setProbe({ id: `t-${i}`, contentHash: sha256Hex(String(i)), createdAt: "", rank: i / 7, stratum: i % 3 });
       pool.admit(i % 5, i * 3, i % 2 ? `g${i}` : "");
     }
-    expect([pool.id(2999), pool.contentHash(7), pool.rank(14), pool.stratum(5), pool.steps[9], pool.chars[9], pool.group(3), pool.group(4)]).toEqual([
+    expect([pool.id(2999), pool.contentHash(7), pool.rank(14), pool.stratum(5), pool.steps(9), pool.chars(9), pool.group(3), pool.group(4)]).toEqual([
       "t-2999", sha256Hex("7"), 2, 2, 4, 27, "g3", "",
     ]);
     const picked = Int32Array.from([5, 2999, 0]);

@@ -14,7 +14,7 @@ describe("BoundedHeap", () => {
         const heap = new BoundedHeap(unbounded ? Infinity : k, rankedBy(values));
         values.forEach((_, h) => heap.offer(h));
         const all = values.map((_, h) => h);
-        expect(heap.sorted()).toEqual(bestFirst(values, all).slice(0, unbounded ? undefined : k));
+        expect([...heap.sorted()]).toEqual(bestFirst(values, all).slice(0, unbounded ? undefined : k));
       }),
       { numRuns: 200 },
     );
@@ -27,12 +27,12 @@ describe("BoundedHeap", () => {
           const positions = new HandlePositions();
           const heap = new BoundedHeap(capacity, rankedBy([...values, -1]), positions);
           values.forEach((_, h) => heap.offer(h));
-          const kept = heap.sorted();
+          const kept = [...heap.sorted()];
           const gone = kept[r % kept.length]!;
           heap.remove(gone);
           expect(heap.has(gone)).toBe(false);
           expect(positions.get(gone)).toBe(-1);
-          expect(heap.sorted()).toEqual(kept.filter((h) => h !== gone));
+          expect([...heap.sorted()]).toEqual(kept.filter((h) => h !== gone));
           const newcomer = values.length; // value -1: best of all
           expect(heap.accepts(newcomer)).toBe(true);
           heap.offer(newcomer);

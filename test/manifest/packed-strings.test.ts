@@ -47,6 +47,21 @@ describe("PackedStrings", () => {
     expect(PackedStrings.from(mixed, "digest").encoding).toBe("text");
   });
 
+  it("stores canonical UUIDs in 16 bytes and falls back to text for anything else", () => {
+    const uuids = Array.from({ length: 70_000 }, () => globalThis.crypto.randomUUID());
+    const packed = PackedStrings.from(uuids, "uuid");
+    expect(packed.encoding).toBe("uuid");
+    expect(packed.toArray()).toEqual(uuids);
+    expect(Buffer.concat([...packed.jsonChunks(",\n  ")]).toString()).toBe(uuids.map((u) => JSON.stringify(u)).join(",\n  "));
+    for (const odd of [uuids[0]!.toUpperCase(), uuids[0]!.replaceAll("-", ""), `${uuids[0]!.slice(0, 35)}g`, "t-000001", ""]) {
+      const mixed = [uuids[1]!, odd, uuids[2]!];
+      const list = PackedStrings.from(mixed, "uuid");
+      expect(list.encoding).toBe("text");
+      expect(list.toArray()).toEqual(mixed);
+      expect(list.indexOf("")).toBe(mixed.indexOf(""));
+    }
+  });
+
   it("spans many blocks; a builder reads back while appending and a finished list stays fixed", () => {
     const b = new PackedStringsBuilder();
     const strings = Array.from({ length: 60_000 }, (_, i) => `${i}-${"x".repeat(i % 97)}`);
