@@ -139,16 +139,16 @@ export class CandidatePool {
   }
 
   /**
-   * The ids of the given slots, packed (a view of the pool's bytes, or a copy when the pool holds
-   * mostly other candidates).
+   * The ids of the given slots, packed: a view of the pool's bytes that keeps `slots` (do not change it
+   * afterwards), or a copy when the pool holds mostly other candidates.
    */
   packedIds(slots: Int32Array): PackedStrings {
-    return pick(this.ids.finish(), slots);
+    return pick(this.ids, slots);
   }
 
   /** The content hashes of the given slots, packed (see {@link packedIds}). */
   packedHashes(slots: Int32Array): PackedStrings {
-    return pick(this.hashes.finish(), slots);
+    return pick(this.hashes, slots);
   }
 
   private timeText(h: number): string {
@@ -171,7 +171,7 @@ export class CandidatePool {
   }
 }
 
-function pick(all: PackedStrings, slots: Int32Array): PackedStrings {
-  const view = all.select(slots);
+function pick(all: PackedStringsBuilder, slots: Int32Array): PackedStrings {
+  const view = all.view(slots);
   return slots.length * 2 < all.length ? view.copy() : view;
 }

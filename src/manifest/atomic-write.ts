@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { open, link, rename, unlink } from "node:fs/promises";
+import { open, link, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 
 async function writeTemp(path: string, data: string | Iterable<string | Uint8Array>): Promise<string> {
@@ -8,7 +8,7 @@ async function writeTemp(path: string, data: string | Iterable<string | Uint8Arr
   const fh = await open(tmp, "wx");
   try {
     if (typeof data === "string") await fh.writeFile(data, "utf8");
-    else for (const chunk of data) await (typeof chunk === "string" ? fh.write(chunk, null, "utf8") : fh.write(chunk));
+    else for (const chunk of data) await writeAll(fh, typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
     await fh.sync();
   } catch (e) {
     await fh.close().catch(() => undefined);
@@ -17,6 +17,11 @@ async function writeTemp(path: string, data: string | Iterable<string | Uint8Arr
   }
   await fh.close();
   return tmp;
+}
+
+/** Writes every byte (a write may take fewer than it was given). */
+async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; ) at += (await fh.write(bytes, at, bytes.length - at)).bytesWritten;
 }
 
 async function syncDir(dir: string): Promise<void> {

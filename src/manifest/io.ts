@@ -121,7 +121,8 @@ export async function writeManifest(
     result.path = path;
     await mkdir(options.dir, { recursive: true });
     const overwrite = options.overwrite === true;
-    if (!(await atomicWriteFile(path, stableJsonChunks(fresh), !overwrite))) {
+    // The write awaits each chunk before asking for the next, so chunk buffers can be reused.
+    if (!(await atomicWriteFile(path, stableJsonChunks(fresh, true), !overwrite))) {
       let existing: { kind: ManifestKind; manifest: unknown };
       try {
         existing = compact ? { kind: "dataset", manifest: await readDatasetManifest(path, { compact: true }) } : await readManifest(path, typed.kind);
@@ -143,7 +144,7 @@ export async function writeManifest(
     }
   }
   const hash = createHash("sha256");
-  for (const chunk of stableJsonChunks(result.manifest)) hash.update(chunk);
+  for (const chunk of stableJsonChunks(result.manifest, true)) hash.update(chunk);
   result.sha256 = hash.digest("hex");
   if (options.artifacts !== undefined) {
     const manifestValue = result.manifest;

@@ -25,8 +25,10 @@ function scalar(value: unknown): string {
  * lists — so a manifest of a million traces can be written and hashed without building one 100+ MB string.
  *
  * @param value - plain JSON data ({@link PackedStrings} lists count as arrays of strings).
+ * @param reuse - byte chunks may reuse one buffer (see PackedStrings.jsonChunks): only for a consumer
+ *   that is done with each chunk before asking for the next.
  */
-export function* stableJsonChunks(value: unknown): Generator<string | Buffer> {
+export function* stableJsonChunks(value: unknown, reuse = false): Generator<string | Buffer> {
   let buf = "";
   function* walk(v: unknown, indent: string): Generator<string | Buffer> {
     if (v === null || typeof v !== "object") {
@@ -37,7 +39,7 @@ export function* stableJsonChunks(value: unknown): Generator<string | Buffer> {
         buf += `[\n${inner}`;
         yield buf;
         buf = "";
-        yield* v.jsonChunks(`,\n${inner}`);
+        yield* v.jsonChunks(`,\n${inner}`, reuse);
         buf = `\n${indent}]`;
       } else if (Array.isArray(v) || v instanceof PackedStrings) {
         if (v.length === 0) buf += "[]";
@@ -131,7 +133,7 @@ export function canonicalSha256(value: unknown): string {
         if (v instanceof PackedStrings) {
           hash.update(`${buf}[`);
           buf = "";
-          for (const chunk of v.jsonChunks(",")) hash.update(chunk);
+          for (const chunk of v.jsonChunks(",", true)) hash.update(chunk);
           return emit("]");
         }
         if (Array.isArray(v)) {
