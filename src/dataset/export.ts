@@ -2,7 +2,7 @@ import { TunixError } from "../errors.js";
 import type { DatasetManifestLike, StringList } from "../manifest/index.js";
 import { createTraceRenderer, TRACE_FORMATS, type RenderedTrace, type RenderTraceOptions, type TraceFormat } from "../render/index.js";
 import { parseTrace, type ReasoningTrace } from "../schema/index.js";
-import { fastParseTrace, type TraceStore } from "../storage/index.js";
+import { fastParseTrace, type StoredTrace, type TraceStore } from "../storage/index.js";
 import { assertListsIds, fetchInOrder } from "./verify.js";
 
 /** Options of {@link exportDataset}: the format, an optional split, and the renderer's options. */
@@ -73,45 +73,50 @@ export function exportDataset(manifest: DatasetManifestLike, store: TraceStore, 
     if (stats.skippedIds.length < 1000) stats.skippedIds.push(id);
   };
 
+  /** The record of one trace, or undefined when it is skipped; throws for a refused one. */
+  const recordOf = (index: number, id: string, stored: StoredTrace | undefined): RenderedTrace | undefined => {
+    if (stored === undefined) {
+      if (onMissing === "skip") {
+        stats.skippedMissing++;
+        skip(id);
+        return undefined;
+      }
+      throw new TunixError("NOT_FOUND", `dataset ${manifest.dataset_key}: trace ${id} (position ${index}) is missing from the ${store.kind} store`, {
+        details: { id, index },
+      });
+    }
+    const expected = hashes?.at(positions === undefined ? index : positions[index]!);
+    if (expected !== undefined && stored.content_hash !== expected && onChanged !== "ignore") {
+      if (onChanged === "skip") {
+        stats.skippedChanged++;
+        skip(id);
+        return undefined;
+      }
+      throw new TunixError(
+        "DATASET_INVALID",
+        `dataset ${manifest.dataset_key}: trace ${id} changed since the build (content hash ${stored.content_hash}, manifest ${expected})`,
+        { details: { id, index, expected, actual: stored.content_hash } },
+      );
+    }
+    if (render === undefined) return stored.trace;
+    try {
+      return render(validStoredTrace(stored.trace), idFrom === "store" ? id : undefined);
+    } catch (e) {
+      if (e instanceof TunixError) {
+        throw new TunixError(e.code, `dataset ${manifest.dataset_key}: trace ${id}: ${e.message}`, { cause: e, issues: e.issues, details: { id, index } });
+      }
+      throw e;
+    }
+  };
+
   async function* run(): AsyncGenerator<RenderedTrace> {
-    for await (const { index, id, stored } of fetchInOrder(store, manifest.trace_ids, batchSize, positions)) {
-      if (stored === undefined) {
-        if (onMissing === "skip") {
-          stats.skippedMissing++;
-          skip(id);
-          continue;
-        }
-        throw new TunixError("NOT_FOUND", `dataset ${manifest.dataset_key}: trace ${id} (position ${index}) is missing from the ${store.kind} store`, {
-          details: { id, index },
-        });
+    for await (const { start, ids, got } of fetchInOrder(store, manifest.trace_ids, batchSize, positions)) {
+      for (let i = 0; i < ids.length; i++) {
+        const record = recordOf(start + i, ids[i]!, got[i]);
+        if (record === undefined) continue;
+        stats.exported++;
+        yield record;
       }
-      const expected = hashes?.at(positions === undefined ? index : positions[index]!);
-      if (expected !== undefined && stored.content_hash !== expected && onChanged !== "ignore") {
-        if (onChanged === "skip") {
-          stats.skippedChanged++;
-          skip(id);
-          continue;
-        }
-        throw new TunixError(
-          "DATASET_INVALID",
-          `dataset ${manifest.dataset_key}: trace ${id} changed since the build (content hash ${stored.content_hash}, manifest ${expected})`,
-          { details: { id, index, expected, actual: stored.content_hash } },
-        );
-      }
-      let record: RenderedTrace;
-      if (format === "trace") record = stored.trace;
-      else {
-        try {
-          record = render!(validStoredTrace(stored.trace), idFrom === "store" ? id : undefined);
-        } catch (e) {
-          if (e instanceof TunixError) {
-            throw new TunixError(e.code, `dataset ${manifest.dataset_key}: trace ${id}: ${e.message}`, { cause: e, issues: e.issues, details: { id, index } });
-          }
-          throw e;
-        }
-      }
-      stats.exported++;
-      yield record;
     }
   }
 

@@ -1,6 +1,6 @@
 import { TunixError } from "../errors.js";
 import type { DatasetManifestLike, StringList } from "../manifest/index.js";
-import type { TraceStore } from "../storage/index.js";
+import type { StoredTrace, TraceStore } from "../storage/index.js";
 
 /** Most ids listed in each problem list of a {@link VerifyReport} (counts are always exact). */
 export const MAX_REPORTED_IDS = 1000;
@@ -24,8 +24,9 @@ export interface VerifyReport {
 }
 
 /**
- * Gets manifest traces in manifest order, `batchSize` ids per store round trip; with `positions`, only
- * the entries at those positions (e.g. one split's), `index` counting within them.
+ * Gets manifest traces in manifest order, `batchSize` ids per store round trip, one batch at a time
+ * (`ids[i]`'s trace is `got[i]`, undefined when missing; its position is `start + i`); with `positions`,
+ * only the entries at those positions (e.g. one split's), positions counting within them.
  *
  * @internal shared by verify and export.
  */
@@ -34,8 +35,7 @@ export async function* fetchInOrder(store: TraceStore, ids: StringList, batchSiz
   for (let start = 0; start < n; start += batchSize) {
     const batch = new Array<string>(Math.min(batchSize, n - start));
     for (let i = 0; i < batch.length; i++) batch[i] = ids.at(positions === undefined ? start + i : positions[start + i]!)!;
-    const got = await store.getMany(batch);
-    for (let i = 0; i < batch.length; i++) yield { index: start + i, id: batch[i]!, stored: got[i] };
+    yield { start, ids: batch, got: await store.getMany(batch) };
   }
 }
 
@@ -65,16 +65,21 @@ export async function verifyDataset(manifest: DatasetManifestLike, store: TraceS
   assertListsIds(manifest);
   const hashes = manifest.content_hashes;
   const report: VerifyReport = { ok: true, checked: 0, missingCount: 0, missing: [], changedCount: 0, changed: [], hashesChecked: hashes !== undefined };
-  for await (const { index, id, stored } of fetchInOrder(store, manifest.trace_ids, options.batchSize ?? 1000)) {
-    report.checked++;
-    if (stored === undefined) {
-      report.missingCount++;
-      if (report.missing.length < MAX_REPORTED_IDS) report.missing.push(id);
-    } else if (hashes !== undefined && stored.content_hash !== hashes.at(index)) {
-      report.changedCount++;
-      if (report.changed.length < MAX_REPORTED_IDS) report.changed.push({ id, expected: hashes.at(index)!, actual: stored.content_hash });
-    }
+  for await (const { start, ids, got } of fetchInOrder(store, manifest.trace_ids, options.batchSize ?? 1000)) {
+    for (let i = 0; i < ids.length; i++) check(report, hashes, start + i, ids[i]!, got[i]);
   }
   report.ok = report.missingCount === 0 && report.changedCount === 0;
   return report;
+}
+
+/** Counts one trace of a verify run into the report. */
+function check(report: VerifyReport, hashes: StringList | undefined, index: number, id: string, stored: StoredTrace | undefined): void {
+  report.checked++;
+  if (stored === undefined) {
+    report.missingCount++;
+    if (report.missing.length < MAX_REPORTED_IDS) report.missing.push(id);
+  } else if (hashes !== undefined && stored.content_hash !== hashes.at(index)) {
+    report.changedCount++;
+    if (report.changed.length < MAX_REPORTED_IDS) report.changed.push({ id, expected: hashes.at(index)!, actual: stored.content_hash });
+  }
 }

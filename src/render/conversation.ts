@@ -72,12 +72,29 @@ export function traceToMessages(trace: ReasoningTrace, options?: RenderTraceOpti
   return messagesOf(traceTurns(validTrace(trace), o));
 }
 
+/** Python tunix-rt layout: the prompt up to the model turn, and the model turn without a final newline. */
+function tunixRtSplit(turns: TraceTurns, o: ResolvedOptions): PromptCompletion {
+  return {
+    prompt: `${o.bosToken}<start_of_turn>user\n${turns.user}<end_of_turn>\n<start_of_turn>model\n`,
+    completion: `${turns.response}<end_of_turn>`,
+  };
+}
+
+/** The whole rendered conversation for resolved options (the `tunix_sft` text): renderConversation's `full`, alone. */
+export function conversationText(t: ReasoningTrace, o: ResolvedOptions): string {
+  const turns = traceTurns(t, o);
+  if (o.compat === "tunix-rt") {
+    const { prompt, completion } = tunixRtSplit(turns, o);
+    return prompt + completion;
+  }
+  return renderCheckedChat(messagesOf(turns), o.template, o.bosToken, false);
+}
+
 /** Full conversation and its prompt/completion split, for resolved options. */
 export function renderConversation(t: ReasoningTrace, o: ResolvedOptions): { full: string } & PromptCompletion {
   const turns = traceTurns(t, o);
   if (o.compat === "tunix-rt") {
-    const prompt = `${o.bosToken}<start_of_turn>user\n${turns.user}<end_of_turn>\n<start_of_turn>model\n`;
-    const completion = `${turns.response}<end_of_turn>`;
+    const { prompt, completion } = tunixRtSplit(turns, o);
     return { full: prompt + completion, prompt, completion };
   }
   const messages = messagesOf(turns);

@@ -1,6 +1,6 @@
 import { TunixError } from "../errors.js";
 import type { ChatMessage, PromptCompletion, ReasoningTrace, TrainingExample } from "../schema/index.js";
-import { messagesOf, renderConversation, traceTurns } from "./conversation.js";
+import { conversationText, messagesOf, renderConversation, traceTurns } from "./conversation.js";
 import { resolveOptions, validTrace, type RenderTraceOptions, type ResolvedOptions } from "./options.js";
 import { contentIdOf } from "./trace-id.js";
 
@@ -110,7 +110,7 @@ function renderValidTrace(t: ReasoningTrace, format: TraceFormat, o: ResolvedOpt
     case "tunix_sft":
       return {
         id: o.id ?? contentIdOf(t),
-        prompts: renderConversation(t, o).full,
+        prompts: conversationText(t, o),
         final_answer: t.final_answer,
         metadata: { trace_version: t.trace_version, format: "tunix_sft", ...(t.meta ?? {}) },
       };
