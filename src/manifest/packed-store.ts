@@ -26,6 +26,12 @@ export interface EntryStore {
   readonly length: number;
   /** Appends `s`; false (nothing appended) when this encoding cannot hold it. */
   push(s: string): boolean;
+  /**
+   * Appends the string whose bytes are `bytes[start, end)`, all printable ASCII (0x20..0x7f) without `"`
+   * or `\\` — what a JSON reader finds between quotes in the common case, appended without making a JS
+   * string; false (nothing appended) when this encoding cannot hold it.
+   */
+  pushAscii(bytes: Buffer, start: number, end: number): boolean;
   /** Entry i. */
   get(i: number): string;
   /** True when entry i is "" (without decoding it). */
@@ -74,6 +80,24 @@ export class TextStore implements EntryStore {
     this.starts[i] = block * BLOCK_BYTES + this.used;
     this.lens[i] = n;
     this.used += n;
+    return true;
+  }
+
+  pushAscii(bytes: Buffer, start: number, end: number): boolean {
+    const len = end - start;
+    if (len > MAX_PACKED_BYTES) return this.push(bytes.toString("latin1", start, end));
+    const i = this.length++;
+    if (i === this.starts.length) this.grow();
+    if (this.blocks.length === 0 || this.used + len > BLOCK_BYTES) {
+      if (this.blocks.length === MAX_BLOCKS) throw new TunixError("INVALID_ARGUMENT", "PackedStrings: more than 4 GiB of text");
+      this.blocks.push(Buffer.allocUnsafeSlow(BLOCK_BYTES));
+      this.used = 0;
+    }
+    const block = this.blocks.length - 1;
+    bytes.copy(this.blocks[block]!, this.used, start, end);
+    this.starts[i] = block * BLOCK_BYTES + this.used;
+    this.lens[i] = len;
+    this.used += len;
     return true;
   }
 
@@ -138,6 +162,10 @@ function fits(s: string, uuid: boolean): boolean {
   return true;
 }
 
+/** Value of a lowercase hex digit's byte, -1 for any other byte. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let d = 0; d < 16; d++) HEX_VALUE["0123456789abcdef".charCodeAt(d)] = d;
+
 /** Hex-shaped entries (`digest` or `uuid`) as their bytes, in fixed slots: no offsets at all. */
 export class HexStore implements EntryStore {
   private readonly blocks: Buffer[] = [];
@@ -157,6 +185,25 @@ export class HexStore implements EntryStore {
     if (slot === 0) this.blocks.push(Buffer.allocUnsafeSlow(BLOCK_BYTES));
     const block = this.blocks[this.blocks.length - 1]!;
     block.write(uuid ? s.replaceAll("-", "") : s, slot * this.bytes, this.bytes, "hex");
+    this.length++;
+    return true;
+  }
+
+  pushAscii(bytes: Buffer, start: number, end: number): boolean {
+    const uuid = this.encoding === "uuid";
+    if (end - start !== (uuid ? 36 : 64)) return false;
+    for (let k = start; k < end; k++) {
+      const dash = uuid && (k - start === 8 || k - start === 13 || k - start === 18 || k - start === 23);
+      if (dash ? bytes[k] !== DASH : HEX_VALUE[bytes[k]!]! < 0) return false;
+    }
+    const slot = this.length % this.perBlock;
+    if (slot === 0) this.blocks.push(Buffer.allocUnsafeSlow(BLOCK_BYTES));
+    const block = this.blocks[this.blocks.length - 1]!;
+    let at = slot * this.bytes;
+    for (let k = start; k < end; k += 2) {
+      if (bytes[k] === DASH) k++;
+      block[at++] = (HEX_VALUE[bytes[k]!]! << 4) | HEX_VALUE[bytes[k + 1]!]!;
+    }
     this.length++;
     return true;
   }

@@ -169,14 +169,33 @@ export class PackedStringsBuilder {
    * @param s - the entry.
    */
   push(s: string): number {
-    if (!this.store.push(s)) {
-      // Not of the binary shape after all (manifest validation names a bad hash): text from here on.
-      const text = new TextStore();
-      for (let i = 0; i < this.store.length; i++) text.push(this.store.get(i));
-      this.store = text;
-      text.push(s);
-    }
+    if (!this.store.push(s)) this.toText().push(s);
     return this.store.length - 1;
+  }
+
+  /**
+   * Appends the string whose UTF-8 bytes are `bytes[start, end)` if they are all printable ASCII (and
+   * neither `"` nor `\\`), without making a JS string; false (nothing appended) otherwise.
+   *
+   * @param bytes - the bytes.
+   * @param start - first byte.
+   * @param end - end (exclusive).
+   */
+  pushAscii(bytes: Buffer, start: number, end: number): boolean {
+    for (let k = start; k < end; k++) {
+      const c = bytes[k]!;
+      if (c < 0x20 || c > 0x7f || c === 0x22 || c === 0x5c) return false;
+    }
+    if (!this.store.pushAscii(bytes, start, end)) this.toText().pushAscii(bytes, start, end);
+    return true;
+  }
+
+  /** Switches to text (an entry not of the binary shape; manifest validation names a bad hash). */
+  private toText(): EntryStore {
+    const text = new TextStore();
+    for (let i = 0; i < this.store.length; i++) text.push(this.store.get(i));
+    this.store = text;
+    return text;
   }
 
   /**

@@ -109,6 +109,21 @@ class Cursor {
   }
 
   /**
+   * Appends the string literal starting at `pos` to `builder` straight from its bytes when it lies in
+   * this chunk without escapes and is printable ASCII (ids and hashes always are); false, and nothing
+   * consumed, otherwise.
+   */
+  packedString(builder: PackedStringsBuilder): boolean {
+    const start = this.pos + 1;
+    const q = this.buf.indexOf(QUOTE, start);
+    if (q < 0) return false;
+    const b = this.backslashFrom(start);
+    if ((b >= 0 && b < q) || !builder.pushAscii(this.buf, start, q)) return false;
+    this.pos = q + 1;
+    return true;
+  }
+
+  /**
    * The raw bytes of the JSON value starting at `pos`, up to (not including) the `,` or `}` that ends it
    * at depth 0. Syntax is left to JSON.parse. Undefined when the input ends first.
    */
@@ -221,9 +236,11 @@ function stringArray(cur: Cursor, decode: Decode, encoding: PackedEncoding): Pac
   }
   for (;;) {
     if (c !== QUOTE) return undefined;
-    const s = cur.stringValue(decode);
-    if (s === undefined) return undefined;
-    builder.push(s);
+    if (!cur.packedString(builder)) {
+      const s = cur.stringValue(decode);
+      if (s === undefined) return undefined;
+      builder.push(s);
+    }
     c = cur.peek();
     cur.pos++;
     if (c === 0x5d) return builder;

@@ -70,6 +70,17 @@ describe("scanManifestJson", () => {
     );
   });
 
+  it("packs UUID ids and digests from their bytes, falling back to text for any other entry", () => {
+    const uuids = Array.from({ length: 300 }, () => globalThis.crypto.randomUUID());
+    const hashes = uuids.map((u) => sha256Hex(u));
+    const odd = [...uuids.slice(0, 150), "t-1", uuids[0]!.toUpperCase(), "é", ...uuids.slice(150)];
+    const badHash = [...hashes.slice(0, 10), hashes[10]!.toUpperCase(), ...hashes.slice(11)];
+    for (const m of [{ trace_ids: uuids, content_hashes: hashes }, { trace_ids: odd, content_hashes: badHash }]) {
+      const json = JSON.stringify(m, null, 2);
+      for (const sizes of [[1], [37, 5], [1 << 20]]) expect(scan(json, sizes)).toEqual(m);
+    }
+  });
+
   it("keeps the last of repeated keys, reads escaped keys, and refuses what JSON.parse refuses", () => {
     expect(scan('{"trace_ids":["a"],"x":1,"trace\\u005fids":["b","c"],"x":2}', [3])).toEqual({ trace_ids: ["b", "c"], x: 2 });
     expect(scan('{"trace_ids":["a\\"b","\\ud83d\\ude00","\\\\"]}', [1])).toEqual({ trace_ids: ['a"b', "😀", "\\"] });
