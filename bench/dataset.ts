@@ -154,9 +154,10 @@ function ofFloor(f: Figure, floor: Figure): string {
 async function main(): Promise<void> {
   const dir = process.env.BENCH_DATASET_DIR ?? mkdtempSync(join(tmpdir(), "tunix-bench-dataset-"));
   mkdirSync(dir, { recursive: true });
-  const marker = join(dir, `ready-${N}-${STORES.join("-")}`);
   console.log(`dataset bench: ${fmt(N)} traces (dev-reasoning-v2 shape), limit ${fmt(LIMIT)} for sampled builds, data in ${dir}`);
-  if (!existsSync(marker)) {
+  // Markers say what is there already: the traces file, then each store loaded from it (once).
+  const ready = (what: string): string => join(dir, `ready-${N}${what}`);
+  if (!existsSync(ready(""))) {
     const base = readFileSync(REF, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     const out = createWriteStream(join(dir, "traces.jsonl"));
     let buf = "";
@@ -170,8 +171,12 @@ async function main(): Promise<void> {
     }
     out.write(buf);
     await new Promise<void>((r) => out.end(() => r()));
-    for (const kind of STORES) line(`load ${kind} (ingestJsonl, info)`, run("load", kind, dir));
-    writeFileSync(marker, "");
+    writeFileSync(ready(""), "");
+  }
+  for (const kind of STORES) {
+    if (existsSync(ready(`-${kind}`))) continue;
+    line(`load ${kind} (ingestJsonl, info)`, run("load", kind, dir));
+    writeFileSync(ready(`-${kind}`), "");
   }
   const floor = run("floor", "", dir);
   if (floor === undefined) throw new Error("the floor step failed");
