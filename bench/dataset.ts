@@ -140,7 +140,7 @@ function line(label: string, f: Figure | undefined, extra = ""): void {
   const rate = (f.count / f.ms) * 1000;
   const cpuRate = (f.count / f.cpuMs) * 1000;
   console.log(
-    `  ${label.padEnd(34)} ${(f.ms / 1000).toFixed(1).padStart(7)} s ${fmt(rate).padStart(10)} traces/s` +
+    `  ${label.padEnd(40)} ${(f.ms / 1000).toFixed(1).padStart(7)} s ${fmt(rate).padStart(10)} traces/s` +
       `  cpu ${(f.cpuMs / 1000).toFixed(1).padStart(6)} s ${fmt(cpuRate).padStart(10)} /cpu-s  peak RSS ${mb(f.rssKb).padStart(7)}${extra}${f.note ? `  (${f.note})` : ""}`,
   );
 }

@@ -71,7 +71,16 @@ export async function buildDataset(
   requestInput: DatasetRequestInput,
   options: BuildDatasetOptions & { compact: true },
 ): Promise<CompactDatasetManifest>;
-export async function buildDataset(store: TraceStore, requestInput: DatasetRequestInput, options?: BuildDatasetOptions): Promise<DatasetManifest>;
+export async function buildDataset(
+  store: TraceStore,
+  requestInput: DatasetRequestInput,
+  options?: BuildDatasetOptions & { compact?: false },
+): Promise<DatasetManifest>;
+export async function buildDataset(
+  store: TraceStore,
+  requestInput: DatasetRequestInput,
+  options?: BuildDatasetOptions,
+): Promise<DatasetManifest | CompactDatasetManifest>;
 export async function buildDataset(
   store: TraceStore,
   requestInput: DatasetRequestInput,

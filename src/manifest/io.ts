@@ -198,7 +198,8 @@ export async function readManifest(source: ManifestSource, expectedKind?: Manife
  * @param options - `compact`.
  */
 export async function readDatasetManifest(source: ManifestSource, options: { compact: true }): Promise<CompactDatasetManifest>;
-export async function readDatasetManifest(source: ManifestSource, options?: ReadDatasetManifestOptions): Promise<DatasetManifest>;
+export async function readDatasetManifest(source: ManifestSource, options?: ReadDatasetManifestOptions & { compact?: false }): Promise<DatasetManifest>;
+export async function readDatasetManifest(source: ManifestSource, options?: ReadDatasetManifestOptions): Promise<DatasetManifest | CompactDatasetManifest>;
 export async function readDatasetManifest(source: ManifestSource, options: ReadDatasetManifestOptions = {}): Promise<DatasetManifest | CompactDatasetManifest> {
   if (options.compact === true) return readCompact(source);
   const typed = await readManifest(source, "dataset");

@@ -5,7 +5,7 @@ import { PassThrough, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { buildDataset, exportDataset, verifyDataset, writeJsonl } from "../../src/dataset/index.js";
 import { isTunixError } from "../../src/errors.js";
-import { parseDatasetManifest } from "../../src/manifest/index.js";
+import { compactDatasetManifest, parseDatasetManifest } from "../../src/manifest/index.js";
 import { renderTrace } from "../../src/render/index.js";
 import { createMemoryStore, createTraceStore, type TraceBackend } from "../../src/storage/index.js";
 import { hasReference, referencePath } from "../helpers/reference.js";
@@ -75,6 +75,7 @@ describe("exportDataset", () => {
     const report = await verifyDataset(m, store, { batchSize: 4 });
     expect(report).toMatchObject({ ok: false, checked: 20, missingCount: 1, missing: [second], changedCount: 1, hashesChecked: true });
     expect(report.changed[0]).toMatchObject({ id: first, expected: old.content_hash });
+    expect(await verifyDataset(compactDatasetManifest(m), store, { batchSize: 3 })).toEqual(report);
   });
 
   it.skipIf(!hasReference)("verifyDataset on a Python manifest (no content hashes) checks existence only", async () => {
