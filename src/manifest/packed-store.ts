@@ -171,6 +171,7 @@ export class HexStore implements EntryStore {
   private readonly blocks: Buffer[] = [];
   private readonly bytes: number;
   private readonly perBlock: number;
+  private readonly scratch = Buffer.alloc(38);
   length = 0;
 
   constructor(readonly encoding: "digest" | "uuid") {
@@ -210,9 +211,11 @@ export class HexStore implements EntryStore {
 
   get(i: number): string {
     const at = (i % this.perBlock) * this.bytes;
-    const hex = this.blocks[Math.floor(i / this.perBlock)]!.toString("hex", at, at + this.bytes);
-    if (this.encoding === "digest") return hex;
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const block = this.blocks[Math.floor(i / this.perBlock)]!;
+    if (this.encoding === "digest") return block.toString("hex", at, at + this.bytes);
+    // One string, written through a scratch buffer (hex, then five slices joined, made seven).
+    const end = this.writeJson(i, this.scratch, 0);
+    return this.scratch.toString("latin1", 1, end - 1);
   }
 
   isEmpty(): boolean {
