@@ -73,13 +73,14 @@ function checkFormat(format: unknown, where: string): asserts format is TraceFor
 
 /**
  * A renderer for many traces in one format with one set of options, for traces that are already
- * validated (by {@link parseTrace} or an equivalent check): the options are checked once, here, and each
- * call skips both the option check and the trace re-validation that {@link renderTrace} does (together
- * about half of its cost). `render(trace, id)` returns what `renderTrace(trace, format, {...options, id})`
- * would (an `id` of undefined keeps `options.id`), except that the `trace` format returns the trace itself
- * rather than a copy.
+ * validated (by {@link parseTrace}, or as exportDataset checks each stored trace): the options are checked
+ * once, here, and each call skips both the option check and the trace validation that {@link renderTrace}
+ * does (together about half of its cost). `render(trace, id)` returns what
+ * `renderTrace(trace, format, {...options, id})` would (an `id` of undefined keeps `options.id`), except
+ * that the `trace` format returns the trace itself rather than a copy. It does not validate: an invalid
+ * trace gives meaningless output or a TypeError, not a TraceValidationError. Control-token and template
+ * errors are thrown as by renderTrace.
  *
- * @internal used by exportDataset, which validates each stored trace itself.
  * @param format - one of {@link TRACE_FORMATS}.
  * @param options - see {@link RenderTraceOptions}.
  * @param where - the caller's name for error messages.
