@@ -1,22 +1,25 @@
 /**
- * Dataset figures (issue 4): build (random, stratified, latest) and export over 1M traces in the file and
- * SQLite stores — wall time, traces/s, peak RSS — against a floor: a bare `JSON.parse` + `JSON.stringify`
- * loop over the lines of the same traces file. Goals: export ≥ 50% of the floor, RSS < 256 MB.
+ * Dataset figures (issue 4): build (random, stratified, latest) and export (every format) over 1M traces
+ * in the SQLite (and optionally file) store — wall time, CPU time, traces/s, peak RSS — against a floor: a
+ * bare `JSON.parse` + `JSON.stringify` loop over the lines of the same traces file. Goals: export ≥ 50%
+ * of the floor, RSS < 256 MB. On a shared machine compare the CPU-time column: wall time counts others'
+ * load too.
  *
- * Memory: sampled builds keep O(limit) candidates (stratified: up to `limit` per stratum until the
- * quotas are known); `latest (all)` selects every trace, so its manifest (ids + content hashes, ~116 MB
- * of JSON for 1M traces) dominates both that build and the export that reads it.
+ * Builds and exports use compact manifests (`compact: true`: ids and content hashes packed, ~50 B per
+ * trace); the "plain manifest" lines show the `string[]` form for comparison (its 1M-id manifest is
+ * ~116 MB of JSON, ~400 MB as JS strings). Sampled builds keep about limit·(1 + ln(n/limit)) candidates in
+ * columns (stratified: up to `limit` per stratum until the quotas are known); `latest (all)` keeps all.
  *
  * Every measured step runs in its own process (`node --import tsx bench/dataset.ts child ...`), so each
- * peak RSS is that step's own, including opening the store.
+ * peak RSS is that step's own, including opening the store (and ~85 MB of tsx + modules).
  *
  * Traces have the shipped shape: the Python tunix-rt dev-reasoning-v2 traces, cycled, with `meta.n`
  * (unique) added so every trace is distinct. Env: BENCH_DATASET_N (default 1 000 000),
- * BENCH_DATASET_STORES (default `sqlite`; `sqlite,file` adds the file store), BENCH_DATASET_HEAP_MB (run each step with
- * `--max-old-space-size`: shows the step fits in that heap; without it V8 grows lazily and peak RSS
- * counts uncollected garbage),
+ * BENCH_DATASET_STORES (default `sqlite`; `sqlite,file` adds the file store), BENCH_DATASET_HEAP_MB (run
+ * each step with `--max-old-space-size`: shows the step fits in that heap; without it V8 grows lazily and
+ * peak RSS counts uncollected garbage), BENCH_DATASET_EXPORT_BATCH (exportDataset's batchSize),
  * BENCH_DATASET_DIR (default a temp dir, removed afterwards unless BENCH_DATASET_KEEP=1; an existing dir
- * with data for the same N is reused).
+ * is reused: one marker for the traces file of N traces, one per store loaded from it).
  */
 import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -34,8 +37,9 @@ const SELF = fileURLToPath(import.meta.url);
 const REF = resolve(HERE, "../../shared/reference/tunix-rt/dev-reasoning-v2.dataset.jsonl");
 const N = Number(process.env.BENCH_DATASET_N ?? 1_000_000);
 const LIMIT = Math.min(100_000, Math.floor(N / 10));
-// The file store streams one pread per trace (~2-5k traces/s here), so a 1M file-store run takes most of
-// an hour; it is opt-in (BENCH_DATASET_STORES=sqlite,file, best with BENCH_DATASET_N=100000).
+// The file store reads one trace per async pread and keeps a ~0.5 KB index entry per trace, so a 1M
+// file-store run is slow and far above the RSS goal; it is opt-in (BENCH_DATASET_STORES=sqlite,file, best
+// with BENCH_DATASET_N=100000).
 const STORES = (process.env.BENCH_DATASET_STORES ?? "sqlite").split(",").filter((s) => s === "file" || s === "sqlite");
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");

@@ -125,6 +125,7 @@ export {
   type TraceListFields,
   type CompactDatasetManifest,
   type DatasetManifestLike,
+  type DatasetManifestHeader,
   type ReadDatasetManifestOptions,
   type WriteManifestOptions,
   type WriteManifestResult,

@@ -11,10 +11,10 @@ export const TRACE_LIST_FIELDS = ["trace_ids", "content_hashes", "trace_splits"]
 export type TraceListField = (typeof TRACE_LIST_FIELDS)[number];
 
 /**
- * `Omit` that keeps the known fields of a type with an index signature (the loose manifest schemas
- * have one, and plain `Omit` collapses such a type to the signature).
+ * The fields of a dataset manifest other than its per-trace lists. (A mapped type rather than `Omit`:
+ * the manifest type has an index signature for unknown keys, and `Omit` would keep only that.)
  */
-type OmitKnown<T, K extends PropertyKey> = { [P in keyof T as P extends K ? never : P]: T[P] };
+export type DatasetManifestHeader = { [K in keyof DatasetManifest as K extends TraceListField ? never : K]: DatasetManifest[K] };
 
 /** How each per-trace list is packed (an entry of another shape turns its list to text). */
 export const TRACE_LIST_ENCODINGS: Readonly<Record<TraceListField, PackedEncoding>> = { trace_ids: "uuid", content_hashes: "digest", trace_splits: "text" };
@@ -26,7 +26,7 @@ export const TRACE_LIST_ENCODINGS: Readonly<Record<TraceListField, PackedEncodin
  * `buildDataset(store, request, { compact: true })`; `writeManifest`, `exportDataset` and `verifyDataset`
  * take it as they take a {@link DatasetManifest}.
  */
-export type CompactDatasetManifest = OmitKnown<DatasetManifest, TraceListField> & {
+export type CompactDatasetManifest = DatasetManifestHeader & {
   /** Selected trace ids in dataset order. */
   trace_ids: PackedStrings;
   /** Content hash of each trace. */
@@ -36,7 +36,7 @@ export type CompactDatasetManifest = OmitKnown<DatasetManifest, TraceListField> 
 };
 
 /** Either form of a dataset manifest, as the readers of its lists (exportDataset, verifyDataset) take it. */
-export type DatasetManifestLike = OmitKnown<DatasetManifest, TraceListField> & {
+export type DatasetManifestLike = DatasetManifestHeader & {
   /** Selected trace ids in dataset order. */
   trace_ids: StringList;
   /** Content hash of each trace. */

@@ -79,4 +79,5 @@ export {
   type TraceListField,
   type CompactDatasetManifest,
   type DatasetManifestLike,
+  type DatasetManifestHeader,
 } from "./compact.js";
