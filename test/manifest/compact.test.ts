@@ -119,23 +119,24 @@ describe("compact dataset manifests", () => {
     const dir = tmp();
     const m = await built();
     const good = readFileSync((await writeManifest(m, { dir })).path!, "utf8");
-    const cases: [string, string][] = [
-      ["syntax", good.replace('"trace_ids": [', '"trace_ids": [,')],
-      ["not a string", good.replace(/"trace_ids": \[\n\s*"[^"]+"/, '"trace_ids": [\n    7')],
-      ["count", good.replace(/"trace_count": \d+/, '"trace_count": 3')],
-      ["hash", good.replace(/"content_hashes": \[\n(\s*)"[0-9a-f]{64}"/, '"content_hashes": [\n$1"XYZ"')],
-      ["split", good.replace(/"trace_splits": \[\n(\s*)"(train|val)"/, '"trace_splits": [\n$1"test"')],
-      ["checksum", good.replace('"dataset_version": "v1"', '"dataset_version": "v2"')],
-      ["kind", JSON.stringify({ run_id: "r" })],
+    // [case, edited text, what the message must name]
+    const cases: [string, string, RegExp][] = [
+      ["syntax", good.replace('"trace_ids": [', '"trace_ids": [,'), /is not valid JSON: Unexpected token ','/],
+      ["not a string", good.replace(/"trace_ids": \[\n\s*"[^"]+"/, '"trace_ids": [\n    7'), /trace_ids\[0\]: Invalid input: expected string/],
+      ["count", good.replace(/\n  "trace_count": \d+/, '\n  "trace_count": 3'), /trace_count: is 3 but trace_ids lists \d+ ids/],
+      ["hash", good.replace(/"content_hashes": \[\n(\s*)"[0-9a-f]{64}"/, '"content_hashes": [\n$1"XYZ"'), /content_hashes\[0\]: must be a lowercase hex sha256/],
+      ["split", good.replace(/"trace_splits": \[\n(\s*)"(train|val)"/, '"trace_splits": [\n$1"test"'), /trace_splits\[0\]: names split "test" which is not in splits/],
+      ["checksum", good.replace('"dataset_version": "v1"', '"dataset_version": "v2"'), /MANIFEST_CHECKSUM_MISMATCH: .*checksum is sha256:[0-9a-f]+ but the content hashes to/],
+      ["kind", JSON.stringify({ run_id: "r" }), /is a training_run manifest, expected dataset|Invalid training-run manifest/],
     ];
-    for (const [what, text] of cases) {
+    for (const [what, text, names] of cases) {
       expect(text, what).not.toBe(good);
       const path = join(dir, `${what}.manifest.json`);
       writeFileSync(path, text);
       const plain = await readDatasetManifest(path).then(() => "no error", (e: Error) => `${(e as { code?: string }).code}: ${e.message}`);
       const compact = await readDatasetManifest(path, { compact: true }).then(() => "no error", (e: Error) => `${(e as { code?: string }).code}: ${e.message}`);
       expect(compact, what).toBe(plain);
-      expect(plain, what).not.toBe("no error");
+      expect(compact, what).toMatch(names);
     }
     await expect(readDatasetManifest(join(dir, "missing.json"), { compact: true })).rejects.toThrow("manifest not found");
   });
