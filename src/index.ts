@@ -151,6 +151,7 @@ export {
   validateFilter,
   filterIssues,
   matchesFilter,
+  compileFilter,
   MAX_FILTER_IN,
   MAX_FILTER_DEPTH,
   MAX_META_PATH_SEGMENTS,

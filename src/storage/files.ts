@@ -1,20 +1,24 @@
 /**
- * File trace store: append-only JSONL segments plus an in-memory index rebuilt on open.
+ * File trace store: append-only JSONL segments (format in file-segments.ts), a binary sidecar per segment
+ * (file-sidecar.ts) and a compact in-memory index ({@link FileIndex}) loaded from the sidecars on open.
  *
- * Layout of `dir`: `LOCK` (pid of the owning process) and `segments/NNNNNNNN.jsonl`. Each write is one
- * batch of lines, `{"id","created_at","content_hash","trace"}` records or `{"delete": id}`, closed by
- * `{"commit": n}`. On open, lines after the last commit (a crash mid-write, a torn last line) are
- * ignored and cut off; earlier data is never touched. A second process opening the same directory gets
+ * Layout of `dir`: `LOCK` (pid of the owning process), `segments/NNNNNNNN.jsonl` and
+ * `segments/NNNNNNNN.idx`. On open, lines after the last commit (a crash mid-write, a torn last line)
+ * are ignored and cut off; earlier data is never touched. Sidecars are derived: missing, stale or torn
+ * ones are rebuilt from their segments. A second process opening the same directory gets
  * `STORE_LOCKED`; a lock left by a dead process is taken over.
  */
-import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rm, stat, truncate, type FileHandle } from "node:fs/promises";
-import { hostname } from "node:os";
+import { mkdir, open, rm, truncate, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { TunixError } from "../errors.js";
-import { copyRecordMeta, type TraceBackend, type TraceRecord, type TraceRow } from "./backend.js";
-import { readLines } from "./line-reader.js";
-import { RecordIndex, type IndexEntry } from "./record-index.js";
+import type { TraceBackend, TraceRecord, TraceRow } from "./backend.js";
+import { MAX_SEGMENT_OFFSET, type FileIndex } from "./file-index.js";
+import { commitOps, loadSegments, sidecarPath, type LoadedSegments } from "./file-load.js";
+import { acquireLock } from "./file-lock.js";
+import { FileQuery, type DiskFields } from "./file-query.js";
+import { commitLine, deleteLine, recordLine, segmentPath, splitRecordLine, type RecordParts, type SegmentOp } from "./file-segments.js";
+import { decodeEntryFields, SidecarWriter } from "./file-sidecar.js";
+import { SpanReader } from "./span-reader.js";
 import { createTraceStore } from "./store.js";
 import type { TraceStore } from "./types.js";
 
@@ -22,206 +26,175 @@ import type { TraceStore } from "./types.js";
 export interface FileStoreOptions {
   /** fsync after every write batch (default true). False trades power-loss durability for speed. */
   sync?: boolean;
-  /** Start a new segment once the current one exceeds this many bytes (default 64 MiB). */
+  /** Start a new segment once the current one exceeds this many bytes (default 64 MiB, at most 2 GiB). */
   segmentBytes?: number;
 }
 
-interface FileEntry extends IndexEntry {
-  seg: number;
-  offset: number;
-  length: number;
-}
-
-const segName = (n: number): string => `${String(n).padStart(8, "0")}.jsonl`;
-
-async function acquireLock(dir: string): Promise<string> {
-  const lockPath = join(dir, "LOCK");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(lockPath, "wx");
-      await fh.writeFile(JSON.stringify({ pid: process.pid, host: hostname() }));
-      await fh.close();
-      return lockPath;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new TunixError("BACKEND_ERROR", `cannot create ${lockPath}`, { cause: e });
-    }
-    let owner: { pid?: number; host?: string } = {};
-    try {
-      owner = JSON.parse(await readFile(lockPath, "utf8")) as typeof owner;
-    } catch {
-      // unreadable or half-written lock: treat as held (it may be being written right now)
-    }
-    if (typeof owner.pid === "number" && owner.host === hostname() && !isAlive(owner.pid)) {
-      await rm(lockPath, { force: true });
-      continue;
-    }
-    throw new TunixError("STORE_LOCKED", `file store ${dir} is in use by process ${owner.pid ?? "?"} (lock file ${lockPath}); close it first`, {
-      details: { path: lockPath, pid: owner.pid },
-    });
-  }
-  throw new TunixError("STORE_LOCKED", `file store ${dir}: could not take over a stale lock`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+/** Deleted slots tolerated before the index is compacted (and at least as many as live ones). */
+const COMPACT_AFTER = 65_536;
 
 /**
  * Opens (creating when needed) a file trace store in `dir`, holding its lock until `close()`.
- * Good for up to about a million traces: the index (ids, times, meta) lives in memory.
+ * The index holds ~60 bytes per trace plus its id (times, positions, a hash fingerprint; no meta), so a
+ * million traces take ~70–100 MB; filters on meta or content_hash read the sidecars.
  *
  * @param dir - the store directory.
  * @param opts - durability and segment size.
  */
 export async function createFileStore(dir: string, opts: FileStoreOptions = {}): Promise<TraceStore> {
   if (typeof dir !== "string" || dir === "") throw new TunixError("INVALID_ARGUMENT", "dir: must be a non-empty path");
+  const segmentBytes = opts.segmentBytes ?? 64 * 2 ** 20;
+  if (!Number.isInteger(segmentBytes) || segmentBytes < 1 || segmentBytes > 2 ** 31) throw new TunixError("INVALID_ARGUMENT", "segmentBytes: must be an integer in 1..2 GiB");
   const segDir = join(dir, "segments");
   await mkdir(segDir, { recursive: true });
   const lockPath = await acquireLock(dir);
   try {
-    const index = new RecordIndex<FileEntry>();
-    const segs = (await readdir(segDir)).filter((n) => /^\d{8}\.jsonl$/.test(n)).map((n) => Number(n.slice(0, 8))).sort((a, b) => a - b);
-    let size = 0;
-    for (const [k, seg] of segs.entries()) size = await loadSegment(join(segDir, segName(seg)), seg, index, k === segs.length - 1);
-    const current = segs[segs.length - 1] ?? 1;
-    return createTraceStore(fileBackend(segDir, lockPath, index, current, size, opts));
+    return createTraceStore(fileBackend(segDir, lockPath, await loadSegments(segDir), opts.sync ?? true, segmentBytes));
   } catch (e) {
     await rm(lockPath, { force: true });
     throw e;
   }
 }
 
-/** Replays one segment into the index; returns its committed size (the tail is cut off on the last one). */
-async function loadSegment(path: string, seg: number, index: RecordIndex<FileEntry>, last: boolean): Promise<number> {
-  type Op = { put: FileEntry } | { del: string };
-  let pending: Op[] = [];
-  let committed = 0;
-  let bad: { no: number; reason: string } | undefined;
-  for await (const line of readLines(createReadStream(path))) {
-    let v: Record<string, unknown> | undefined;
-    try {
-      v = line.terminated ? (JSON.parse(line.text) as Record<string, unknown>) : undefined;
-    } catch {
-      v = undefined;
-    }
-    if (bad) {
-      // Only the very last line can be torn; anything after a bad line means real damage.
-      throw new TunixError("STORE_CORRUPT", `${path}: line ${bad.no}: ${bad.reason}, followed by more data`, { details: { path, line: bad.no } });
-    }
-    if (v === undefined || typeof v !== "object" || v === null) {
-      bad = { no: line.no, reason: line.terminated ? "invalid JSON" : "unterminated last line" };
-      continue;
-    }
-    if (typeof v.commit === "number") {
-      if (v.commit !== pending.length) {
-        throw new TunixError("STORE_CORRUPT", `${path}: line ${line.no}: commit of ${v.commit} lines after ${pending.length}`, { details: { path, line: line.no } });
-      }
-      for (const op of pending) {
-        if ("put" in op) index.add(op.put);
-        else index.remove(op.del);
-      }
-      pending = [];
-      committed = line.end;
-    } else if (typeof v.delete === "string") {
-      pending.push({ del: v.delete });
-    } else if (typeof v.id === "string" && typeof v.created_at === "string" && typeof v.content_hash === "string" && typeof v.trace === "object" && v.trace) {
-      const t = v.trace as { trace_version: string; meta?: Record<string, unknown> | null };
-      pending.push({
-        put: { id: v.id, created_at: v.created_at, content_hash: v.content_hash, trace: { trace_version: t.trace_version, meta: t.meta ?? null }, seg, offset: line.start, length: line.end - line.start },
-      });
-    } else {
-      bad = { no: line.no, reason: "not a record, delete or commit line" };
-    }
-  }
-  const { size } = await stat(path);
-  if (committed < size) {
-    if (!last) throw new TunixError("STORE_CORRUPT", `${path}: line ${bad?.no ?? "?"}: ${bad?.reason ?? "uncommitted data"} inside an older segment`, { details: { path } });
-    // A crash mid-write left an uncommitted tail: cut it so the next batch starts on a clean line.
-    await truncate(path, committed);
-  }
-  return committed;
-}
-
-function fileBackend(segDir: string, lockPath: string, index: RecordIndex<FileEntry>, startSeg: number, startSize: number, opts: FileStoreOptions): TraceBackend {
-  const sync = opts.sync ?? true;
-  const segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
-  let seg = startSeg;
-  let size = startSize;
+function fileBackend(segDir: string, lockPath: string, loaded: LoadedSegments, sync: boolean, segmentBytes: number): TraceBackend {
+  const { index } = loaded;
+  let { seg, size, sidecar } = loaded;
   let writer: FileHandle | undefined;
-  const readers = new Map<number, FileHandle>();
+  const handles = new Map<number, FileHandle>();
+  const sidecarHandles = new Map<number, FileHandle>();
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const next = queue.then(fn, fn);
     queue = next.catch(() => undefined);
     return next;
   };
+  // Reads hold slot numbers across awaits; compaction renumbers slots, so it waits for none to be running.
+  let reading = 0;
+  const read = async <T>(fn: () => Promise<T>): Promise<T> => {
+    reading++;
+    try {
+      return await fn();
+    } finally {
+      reading--;
+    }
+  };
+  const maybeCompact = (): void => {
+    if (reading === 0 && index.deadCount > COMPACT_AFTER && index.deadCount > index.size) {
+      index.compact();
+      query.reset();
+    }
+  };
 
+  const cached = (map: Map<number, FileHandle>, path: (n: number) => string) => async (n: number): Promise<FileHandle> => {
+    let fh = map.get(n);
+    if (!fh) {
+      fh = await open(path(n), "r");
+      map.set(n, fh);
+    }
+    return fh;
+  };
+  const handle = cached(handles, (n) => segmentPath(segDir, n));
+  const sidecarHandle = cached(sidecarHandles, (n) => sidecarPath(segDir, n));
+
+  const segments = new SpanReader(handle);
+  const sidecars = new SpanReader(sidecarHandle);
+  /** Record lines of slots, split (the trace stays JSON text); a line that does not hold the slot's id is damage. */
+  const readRecords = (slots: readonly number[]): Promise<RecordParts[]> =>
+    segments.read(
+      slots.map((s) => index.span(s)),
+      (buf, k) => {
+        const id = index.id(slots[k]!);
+        const parts = splitRecordLine(buf, id);
+        if (parts === undefined) {
+          const { file, off } = index.span(slots[k]!);
+          throw new TunixError("STORE_CORRUPT", `${segmentPath(segDir, file)}: the record of ${JSON.stringify(id)} at byte ${off} is damaged`, { details: { path: segmentPath(segDir, file), offset: off } });
+        }
+        return parts;
+      },
+    );
+
+  // The trace stays text until the core parses it, one at a time as a stream yields: a page of parsed
+  // traces kept alive together would mostly be promoted to the old generation before it is dropped.
+  const readRows = async (slots: readonly number[]): Promise<TraceRow[]> =>
+    (await readRecords(slots)).map((r) => ({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, body: r.trace }));
+
+  /** Content hash and meta of slots: from their sidecar entries, or from the segment for slots without one. */
+  const readDiskFields = async (slots: readonly number[], visit: (k: number, fields: DiskFields) => void): Promise<void> => {
+    const inSidecar: number[] = [];
+    const inSegment: number[] = [];
+    slots.forEach((s, k) => (index.sidecarSpan(s) ? inSidecar : inSegment).push(k));
+    await sidecars.read(
+      inSidecar.map((k) => index.sidecarSpan(slots[k]!)!),
+      (buf, j) => {
+        let fields: DiskFields;
+        try {
+          fields = decodeEntryFields(buf);
+        } catch (e) {
+          const { file, off } = index.sidecarSpan(slots[inSidecar[j]!]!)!;
+          throw new TunixError("STORE_CORRUPT", `${sidecarPath(segDir, file)}: the entry at byte ${off} is damaged (delete the file to rebuild it)`, { cause: e });
+        }
+        visit(inSidecar[j]!, fields);
+      },
+    );
+    const records = await readRecords(inSegment.map((k) => slots[k]!));
+    inSegment.forEach((k, j) => {
+      const r = records[j]!;
+      visit(k, { hash: Buffer.from(r.content_hash, "hex"), metaJson: null, meta: (JSON.parse(r.trace) as { meta?: Record<string, unknown> | null }).meta ?? null });
+    });
+  };
+
+  const query = new FileQuery(index, readDiskFields);
+
+  /** True when a live trace has this content hash (fingerprint candidates checked against disk). */
+  const isStored = async (contentHash: string): Promise<boolean> => {
+    const hash = Buffer.from(contentHash, "hex");
+    const candidates = index.hashCandidates(hash);
+    let found = false;
+    if (candidates.length > 0) await readDiskFields(candidates, (_, f) => (found ||= hash.equals(f.hash)));
+    return found;
+  };
+
+  /** Appends lines (one batch ending in its commit line) to the current segment; returns each line's offset. */
   const append = async (lines: string[]): Promise<number[]> => {
-    if (size > 0 && size >= segmentBytes) {
+    const buf = Buffer.from(lines.join(""), "utf8");
+    if (size > 0 && (size >= segmentBytes || size + buf.length > MAX_SEGMENT_OFFSET)) {
       await writer?.close();
+      await sidecar?.close();
       writer = undefined;
+      sidecar = undefined;
       seg++;
       size = 0;
     }
-    writer ??= await open(join(segDir, segName(seg)), "a");
+    if (buf.length > MAX_SEGMENT_OFFSET) throw new TunixError("INVALID_ARGUMENT", `one write of ${buf.length} bytes is more than a segment can hold (4 GiB)`);
+    writer ??= await open(segmentPath(segDir, seg), "a");
+    sidecar ??= await SidecarWriter.open(sidecarPath(segDir, seg), 0);
     const starts: number[] = [];
     let at = size;
     for (const l of lines) {
       starts.push(at);
       at += Buffer.byteLength(l);
     }
-    const buf = Buffer.from(lines.join(""), "utf8");
     try {
       let done = 0;
       while (done < buf.length) done += (await writer.write(buf, done, buf.length - done)).bytesWritten;
       if (sync) await writer.sync();
     } catch (e) {
-      await truncate(join(segDir, segName(seg)), size).catch(() => undefined);
-      throw new TunixError("BACKEND_ERROR", `writing ${join(segDir, segName(seg))} failed: ${(e as Error).message}`, { cause: e });
+      await truncate(segmentPath(segDir, seg), size).catch(() => undefined);
+      throw new TunixError("BACKEND_ERROR", `writing ${segmentPath(segDir, seg)} failed: ${(e as Error).message}`, { cause: e });
     }
     size += buf.length;
     return starts;
   };
 
-  const reader = async (seg: number): Promise<FileHandle> => {
-    let fh = readers.get(seg);
-    if (!fh) {
-      fh = await open(join(segDir, segName(seg)), "r");
-      readers.set(seg, fh);
-    }
-    return fh;
-  };
-
-  /**
-   * Reads rows in the given order. Entries lying back to back in one segment (the usual case for a page
-   * in created_at order) are fetched with one read per run of up to 4 MiB instead of one per trace.
-   */
-  const readRows = async (entries: readonly FileEntry[]): Promise<TraceRow[]> => {
-    const out: TraceRow[] = [];
-    for (let i = 0; i < entries.length; ) {
-      const first = entries[i]!;
-      let j = i + 1;
-      let end = first.offset + first.length;
-      while (j < entries.length && entries[j]!.seg === first.seg && entries[j]!.offset === end && end - first.offset < 4 * 2 ** 20) {
-        end += entries[j]!.length;
-        j++;
-      }
-      const buf = Buffer.alloc(end - first.offset);
-      await (await reader(first.seg)).read(buf, 0, buf.length, first.offset);
-      for (let k = i; k < j; k++) {
-        const e = entries[k]!;
-        const at = e.offset - first.offset;
-        const rec = JSON.parse(buf.toString("utf8", at, at + e.length)) as { trace: object };
-        out.push({ id: e.id, created_at: e.created_at, content_hash: e.content_hash, body: rec.trace });
-      }
-      i = j;
-    }
-    return out;
+  /** Writes a batch of operations (their lines plus a commit line), then records them in sidecar and index. */
+  const write = async (ops: SegmentOp[], lines: string[]): Promise<void> => {
+    lines.push(commitLine(lines.length));
+    const starts = await append(lines);
+    ops.forEach((op, i) => {
+      if ("put" in op) Object.assign(op.put, { seg, off: starts[i]!, len: starts[i + 1]! - starts[i]! });
+      else Object.assign(op, { off: starts[i]!, len: starts[i + 1]! - starts[i]! });
+    });
+    await commitOps(index, sidecar, ops, starts[0]!, size, ops.length);
   };
 
   return {
@@ -229,55 +202,44 @@ function fileBackend(segDir: string, lockPath: string, index: RecordIndex<FileEn
     capabilities: { persistent: true, filterPushdown: false, concurrentWriters: false },
     insert: (records: readonly TraceRecord[], { dedupe }) =>
       serial(async () => {
-        const written = records.map((r) => !(dedupe && index.hasHash(r.content_hash)));
-        const clash = records.filter((r, i) => written[i] && index.byId.has(r.id)).map((r) => r.id);
+        const written: boolean[] = [];
+        for (const r of records) written.push(!(dedupe && (await isStored(r.content_hash))));
+        const clash = records.filter((r, i) => written[i] && index.slotOf(r.id) >= 0).map((r) => r.id);
         if (clash.length > 0) throw new TunixError("STORE_CONFLICT", `ids already exist: ${clash.join(", ")}`, { details: { ids: clash } });
         const keep = records.filter((_, i) => written[i]);
         if (keep.length === 0) return written;
-        const lines = keep.map(
-          (r) => `{"id":${JSON.stringify(r.id)},"created_at":"${r.created_at}","content_hash":"${r.content_hash}","trace":${r.body}}\n`,
-        );
-        lines.push(`{"commit":${keep.length}}\n`);
-        const starts = await append(lines);
-        keep.forEach((r, i) => {
-          index.add({
-            id: r.id,
-            created_at: r.created_at,
-            content_hash: r.content_hash,
-            trace: { trace_version: r.trace_version, meta: copyRecordMeta(r) },
-            seg,
-            offset: starts[i]!,
-            length: starts[i + 1]! - starts[i]!,
-          });
-        });
+        const ops: SegmentOp[] = keep.map((r) => ({
+          put: { id: r.id, createdMs: Date.parse(r.created_at), hash: Buffer.from(r.content_hash, "hex"), traceVersion: r.trace_version, seg, off: 0, len: 0, idxOff: 0, idxLen: 0 },
+          metaJson: r.meta_json,
+        }));
+        await write(ops, keep.map((r) => recordLine(r.id, r.created_at, r.content_hash, r.body)));
         return written;
       }),
-    async get(ids) {
-      const found: FileEntry[] = [];
-      for (const id of ids) {
-        const e = index.byId.get(id);
-        if (e) found.push(e);
-      }
-      return readRows(found);
-    },
+    get: (ids) =>
+      read(async () => {
+        const slots: number[] = [];
+        for (const id of ids) {
+          const s = index.slotOf(id);
+          if (s >= 0) slots.push(s);
+        }
+        return readRows(slots);
+      }),
     delete: (id) =>
       serial(async () => {
-        if (!index.byId.has(id)) return false;
-        await append([`{"delete":${JSON.stringify(id)}}\n`, `{"commit":1}\n`]);
-        index.remove(id);
+        if (index.slotOf(id) < 0) return false;
+        await write([{ del: id, off: 0, len: 0 }], [deleteLine(id)]);
+        maybeCompact();
         return true;
       }),
-    async count(filter) {
-      return index.count(filter);
-    },
-    async page(req) {
-      return readRows(index.page(req));
-    },
+    count: (filter) => read(() => query.count(filter)),
+    page: (req) => read(async () => readRows(await query.page(req))),
     close: () =>
       serial(async () => {
         await writer?.close();
-        for (const fh of readers.values()) await fh.close();
-        readers.clear();
+        await sidecar?.close();
+        for (const fh of [...handles.values(), ...sidecarHandles.values()]) await fh.close();
+        handles.clear();
+        sidecarHandles.clear();
         await rm(lockPath, { force: true });
       }),
   };

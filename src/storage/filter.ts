@@ -1,7 +1,6 @@
 /**
- * The trace filter language: plain JSON, validated, the same in every store. {@link matchesFilter} is the
- * in-memory meaning of a filter; the memory and file stores use it directly and it is the oracle the
- * conformance suite checks every SQL adapter against.
+ * The trace filter language: plain JSON, validated, the same in every store. Its in-memory meaning
+ * (`matchesFilter`, the conformance oracle) is in filter-match.ts.
  */
 import { z } from "zod";
 import { TunixError, type Issue } from "../errors.js";
@@ -86,7 +85,8 @@ const OPERATORS = ["meta", "created_at", "trace_version", "id", "content_hash", 
 
 type Path = (string | number)[];
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** True for a plain object (`{}` or `Object.create(null)`), the only kind filters and meta paths go through. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
@@ -244,52 +244,3 @@ export function validateFilter(filter: unknown): TraceFilter {
 export const TraceFilterSchema = z.unknown().superRefine((value, ctx) => {
   for (const issue of filterIssues(value)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
 }) as unknown as z.ZodType<TraceFilter>;
-
-/** Looks up a meta path: `{found: false}` when a segment is missing or crosses a non-object. */
-export function resolveMetaPath(meta: unknown, parts: readonly string[]): { found: boolean; value?: unknown } {
-  let cur: unknown = meta;
-  for (const part of parts) {
-    if (!isPlainObject(cur) || !Object.prototype.hasOwnProperty.call(cur, part)) return { found: false };
-    cur = cur[part];
-  }
-  return { found: true, value: cur };
-}
-
-function scalarEquals(value: unknown, target: FilterScalar): boolean {
-  return value === target && (typeof value === typeof target || value === null);
-}
-
-function inRange(x: number | string, r: Record<string, unknown>, norm: (v: unknown) => number | string): boolean {
-  if ("gt" in r && !(x > norm(r.gt))) return false;
-  if ("gte" in r && !(x >= norm(r.gte))) return false;
-  if ("lt" in r && !(x < norm(r.lt))) return false;
-  if ("lte" in r && !(x <= norm(r.lte))) return false;
-  return true;
-}
-
-/**
- * The meaning of a filter: true when `target` matches. Assumes a valid filter (see {@link validateFilter}).
- *
- * @param filter - a validated filter, or undefined (matches everything).
- * @param target - a {@link StoredTrace} (or the fields of one that filters read).
- */
-export function matchesFilter(filter: TraceFilter | undefined, target: FilterTarget): boolean {
-  if (filter === undefined) return true;
-  const f = filter as Record<string, unknown>;
-  if ("and" in f) return (f.and as TraceFilter[]).every((x) => matchesFilter(x, target));
-  if ("or" in f) return (f.or as TraceFilter[]).some((x) => matchesFilter(x, target));
-  if ("not" in f) return !matchesFilter(f.not as TraceFilter, target);
-  if ("created_at" in f) return inRange(target.created_at, f.created_at as Record<string, unknown>, (v) => normalizeInstant(v)!);
-  if ("trace_version" in f) {
-    const v = f.trace_version;
-    return typeof v === "string" ? target.trace.trace_version === v : (v as { in: string[] }).in.includes(target.trace.trace_version);
-  }
-  if ("id" in f) return (f.id as { in: string[] }).in.includes(target.id);
-  if ("content_hash" in f) return (f.content_hash as { in: string[] }).in.includes(target.content_hash);
-  const { found, value } = resolveMetaPath(target.trace.meta, parseMetaPath(f.meta) ?? []);
-  if ("exists" in f) return found === f.exists;
-  if (!found) return false;
-  if ("eq" in f) return scalarEquals(value, f.eq as FilterScalar);
-  if ("in" in f) return (f.in as FilterScalar[]).some((x) => scalarEquals(value, x));
-  return typeof value === "number" && inRange(value, f, (v) => v as number);
-}

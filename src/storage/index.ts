@@ -24,7 +24,6 @@ export {
   TraceFilterSchema,
   validateFilter,
   filterIssues,
-  matchesFilter,
   MAX_FILTER_IN,
   MAX_FILTER_DEPTH,
   MAX_META_PATH_SEGMENTS,
@@ -34,6 +33,7 @@ export {
   type TimeRange,
   type FilterTarget,
 } from "./filter.js";
+export { matchesFilter, compileFilter, type FilterPredicate } from "./filter-match.js";
 export type { TraceBackend, TraceRecord, TraceRow, PageRequest } from "./backend.js";
 export { createTraceStore, checkTraceId, MAX_TRACE_ID_CHARS, MAX_PAGE_SIZE } from "./store.js";
 export { fastParseTrace } from "./fast-trace.js";

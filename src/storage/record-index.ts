@@ -1,8 +1,10 @@
 /**
- * In-memory index of trace records, shared by the memory and file stores: filters run through
- * {@link matchesFilter} (the oracle itself), pages walk a cached sorted order from a binary-searched start.
+ * In-memory index of trace records for the memory store: filters run through the compiled oracle
+ * ({@link compileFilter}), pages walk a cached sorted order from a binary-searched start.
  */
-import { matchesFilter, type FilterTarget, type TraceFilter } from "./filter.js";
+import type { FilterTarget, TraceFilter } from "./filter.js";
+import { compileFilter } from "./filter-match.js";
+import { cursorStart } from "./slot-order.js";
 import type { PageRequest } from "./backend.js";
 import type { OrderBy } from "./types.js";
 
@@ -72,44 +74,24 @@ export class RecordIndex<E extends IndexEntry> {
   /** Number of entries matching a filter. */
   count(filter: TraceFilter | undefined): number {
     if (filter === undefined) return this.byId.size;
+    const match = compileFilter(filter);
     let n = 0;
-    for (const e of this.byId.values()) if (matchesFilter(filter, e)) n++;
+    for (const e of this.byId.values()) if (match(e)) n++;
     return n;
   }
 
   /** One page in (orderBy, id) order strictly after `req.after`. */
   page(req: PageRequest): E[] {
     const list = this.order(req.orderBy);
-    const key = (e: E): [string, string] => [req.orderBy === "id" ? e.id : e.created_at, e.id];
-    const after = req.after;
-    const compareToAfter = (e: E): number => {
-      const [k, id] = key(e);
-      return cmp(k, after!.key) || cmp(id, after!.id);
-    };
-    const out: E[] = [];
-    if (req.direction === "asc") {
-      let lo = 0;
-      if (after) {
-        let hi = list.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (compareToAfter(list[mid]!) <= 0) lo = mid + 1;
-          else hi = mid;
-        }
-      }
-      for (let i = lo; i < list.length && out.length < req.limit; i++) if (matchesFilter(req.filter, list[i]!)) out.push(list[i]!);
-    } else {
-      let hi = list.length;
-      if (after) {
-        let lo = 0;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (compareToAfter(list[mid]!) < 0) lo = mid + 1;
-          else hi = mid;
-        }
-      }
-      for (let i = hi - 1; i >= 0 && out.length < req.limit; i--) if (matchesFilter(req.filter, list[i]!)) out.push(list[i]!);
+    const { after } = req;
+    const step = req.direction === "asc" ? 1 : -1;
+    let i = req.direction === "asc" ? 0 : list.length - 1;
+    if (after) {
+      i = cursorStart(list.length, (k) => cmp(req.orderBy === "id" ? list[k]!.id : list[k]!.created_at, after.key) || cmp(list[k]!.id, after.id), req.direction);
     }
+    const match = compileFilter(req.filter);
+    const out: E[] = [];
+    for (; i >= 0 && i < list.length && out.length < req.limit; i += step) if (match(list[i]!)) out.push(list[i]!);
     return out;
   }
 }

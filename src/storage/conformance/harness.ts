@@ -3,7 +3,8 @@
  * error assertions.
  */
 import { isTunixError, type ErrorCode, type TunixError } from "../../errors.js";
-import { matchesFilter, type TraceFilter } from "../filter.js";
+import type { TraceFilter } from "../filter.js";
+import { matchesFilter } from "../filter-match.js";
 import type { Direction, OrderBy, StoredTrace, TraceStore } from "../types.js";
 
 /** The matchers the suite uses; vitest's and jest's `expect` fit. */
