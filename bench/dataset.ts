@@ -1,22 +1,25 @@
 /**
- * Dataset figures (issue 4): build (random, stratified, latest) and export over 1M traces in the file and
- * SQLite stores — wall time, traces/s, peak RSS — against a floor: a bare `JSON.parse` + `JSON.stringify`
- * loop over the lines of the same traces file. Goals: export ≥ 50% of the floor, RSS < 256 MB.
+ * Dataset figures (issue 4): build (random, stratified, latest) and export (every format) over 1M traces
+ * in the SQLite (and optionally file) store — wall time, CPU time, traces/s, peak RSS — against a floor: a
+ * bare `JSON.parse` + `JSON.stringify` loop over the lines of the same traces file. Goals: export ≥ 50%
+ * of the floor, RSS < 256 MB. On a shared machine compare the CPU-time column: wall time counts others'
+ * load too.
  *
- * Memory: sampled builds keep O(limit) candidates (stratified: up to `limit` per stratum until the
- * quotas are known); `latest (all)` selects every trace, so its manifest (ids + content hashes, ~116 MB
- * of JSON for 1M traces) dominates both that build and the export that reads it.
+ * Builds and exports use compact manifests (`compact: true`: ids and content hashes packed, ~50 B per
+ * trace); the "plain manifest" lines show the `string[]` form for comparison (its 1M-id manifest is
+ * ~116 MB of JSON, ~400 MB as JS strings). Sampled builds keep about limit·(1 + ln(n/limit)) candidates in
+ * columns (stratified: up to `limit` per stratum until the quotas are known); `latest (all)` keeps all.
  *
  * Every measured step runs in its own process (`node --import tsx bench/dataset.ts child ...`), so each
- * peak RSS is that step's own, including opening the store.
+ * peak RSS is that step's own, including opening the store (and ~85 MB of tsx + modules).
  *
  * Traces have the shipped shape: the Python tunix-rt dev-reasoning-v2 traces, cycled, with `meta.n`
  * (unique) added so every trace is distinct. Env: BENCH_DATASET_N (default 1 000 000),
- * BENCH_DATASET_STORES (default `sqlite`; `sqlite,file` adds the file store), BENCH_DATASET_HEAP_MB (run each step with
- * `--max-old-space-size`: shows the step fits in that heap; without it V8 grows lazily and peak RSS
- * counts uncollected garbage),
+ * BENCH_DATASET_STORES (default `sqlite`; `sqlite,file` adds the file store), BENCH_DATASET_HEAP_MB (run
+ * each step with `--max-old-space-size`: shows the step fits in that heap; without it V8 grows lazily and
+ * peak RSS counts uncollected garbage), BENCH_DATASET_EXPORT_BATCH (exportDataset's batchSize),
  * BENCH_DATASET_DIR (default a temp dir, removed afterwards unless BENCH_DATASET_KEEP=1; an existing dir
- * with data for the same N is reused).
+ * is reused: one marker for the traces file of N traces, one per store loaded from it).
  */
 import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +28,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildDataset, exportDataset, writeJsonl, type DatasetRequestInput } from "../src/dataset/index.js";
 import { readDatasetManifest, writeManifest } from "../src/manifest/index.js";
+import { TRACE_FORMATS, type TraceFormat } from "../src/render/index.js";
 import { createFileStore, ingestJsonl, type TraceStore } from "../src/storage/index.js";
 import { createSqliteStore } from "../src/storage/sqlite/index.js";
 
@@ -33,8 +37,9 @@ const SELF = fileURLToPath(import.meta.url);
 const REF = resolve(HERE, "../../shared/reference/tunix-rt/dev-reasoning-v2.dataset.jsonl");
 const N = Number(process.env.BENCH_DATASET_N ?? 1_000_000);
 const LIMIT = Math.min(100_000, Math.floor(N / 10));
-// The file store streams one pread per trace (~2-5k traces/s here), so a 1M file-store run takes most of
-// an hour; it is opt-in (BENCH_DATASET_STORES=sqlite,file, best with BENCH_DATASET_N=100000).
+// The file store reads one trace per async pread and keeps a ~0.5 KB index entry per trace, so a 1M
+// file-store run is slow and far above the RSS goal; it is opt-in (BENCH_DATASET_STORES=sqlite,file, best
+// with BENCH_DATASET_N=100000).
 const STORES = (process.env.BENCH_DATASET_STORES ?? "sqlite").split(",").filter((s) => s === "file" || s === "sqlite");
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
@@ -43,6 +48,8 @@ const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 interface Figure {
   ms: number;
+  /** CPU time (user + system) of the step's process, ms. */
+  cpuMs: number;
   count: number;
   rssKb: number;
   note?: string;
@@ -65,6 +72,7 @@ const REQUESTS: Record<string, DatasetRequestInput> = {
 /** One measured step, in this (child) process. Prints one JSON Figure line. */
 async function child(step: string, kind: string, dir: string, arg: string): Promise<void> {
   const t0 = now();
+  const cpu0 = process.cpuUsage();
   let count = 0;
   let note: string | undefined;
   if (step === "floor") {
@@ -93,21 +101,29 @@ async function child(step: string, kind: string, dir: string, arg: string): Prom
     count = report.stored;
     await store.close();
   } else if (step === "build") {
+    // `name` builds a compact manifest (the way to build big datasets); `name|plain` the string[] one.
+    const [name, mode] = arg.split("|");
     const store = await openStore(kind, dir);
-    const m = await buildDataset(store, REQUESTS[arg]!, { now: "2026-01-01T00:00:00Z" });
+    const options = { now: "2026-01-01T00:00:00Z" };
+    const m = mode === "plain" ? await buildDataset(store, REQUESTS[name!]!, options) : await buildDataset(store, REQUESTS[name!]!, { ...options, compact: true });
     count = N;
     note = `${fmt(m.trace_count)} selected, fp ${m.fingerprint!.slice(0, 12)}`;
-    if (arg === "latest (all)") await writeManifest(m, { dir: join(dir, `manifests-${kind}`), overwrite: true });
+    if (name === "latest (all)" && mode !== "plain") await writeManifest(m, { dir: join(dir, `manifests-${kind}`), overwrite: true });
     await store.close();
   } else if (step === "export") {
+    // `format` reads the manifest compactly; `format|plain` as a DatasetManifest with string[] lists.
+    const [format, mode] = arg.split("|");
     const store = await openStore(kind, dir);
-    const m = await readDatasetManifest(join(dir, `manifests-${kind}`, "bench-all.manifest.json"));
-    const ex = exportDataset(m, store, { format: arg as "trace" });
-    const r = await writeJsonl(ex, join(dir, `export-${kind}-${arg}.jsonl`));
+    const path = join(dir, `manifests-${kind}`, "bench-all.manifest.json");
+    const m = mode === "plain" ? await readDatasetManifest(path) : await readDatasetManifest(path, { compact: true });
+    const batch = process.env.BENCH_DATASET_EXPORT_BATCH;
+    const ex = exportDataset(m, store, { format: format as TraceFormat, ...(batch ? { batchSize: Number(batch) } : {}) });
+    const r = await writeJsonl(ex, join(dir, `export-${kind}-${format}.jsonl`));
     count = r.lines;
     await store.close();
   }
-  const result: Figure = { ms: now() - t0, count, rssKb: process.resourceUsage().maxRSS, ...(note ? { note } : {}) };
+  const cpu = process.cpuUsage(cpu0);
+  const result: Figure = { ms: now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, count, rssKb: process.resourceUsage().maxRSS, ...(note ? { note } : {}) };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -126,15 +142,26 @@ function run(step: string, kind: string, dir: string, arg = ""): Figure | undefi
 function line(label: string, f: Figure | undefined, extra = ""): void {
   if (f === undefined) return;
   const rate = (f.count / f.ms) * 1000;
-  console.log(`  ${label.padEnd(34)} ${(f.ms / 1000).toFixed(1).padStart(7)} s ${fmt(rate).padStart(10)} traces/s  peak RSS ${mb(f.rssKb).padStart(7)}${extra}${f.note ? `  (${f.note})` : ""}`);
+  const cpuRate = (f.count / f.cpuMs) * 1000;
+  console.log(
+    `  ${label.padEnd(40)} ${(f.ms / 1000).toFixed(1).padStart(7)} s ${fmt(rate).padStart(10)} traces/s` +
+      `  cpu ${(f.cpuMs / 1000).toFixed(1).padStart(6)} s ${fmt(cpuRate).padStart(10)} /cpu-s  peak RSS ${mb(f.rssKb).padStart(7)}${extra}${f.note ? `  (${f.note})` : ""}`,
+  );
+}
+
+/** Throughput as a share of the floor's, by wall time and by CPU time (the fairer one on a loaded machine). */
+function ofFloor(f: Figure, floor: Figure): string {
+  const pct = (a: number, b: number): string => `${Math.round((f.count / a / (floor.count / b)) * 100)}%`;
+  return `  ${pct(f.ms, floor.ms)} of floor (cpu: ${pct(f.cpuMs, floor.cpuMs)})`;
 }
 
 async function main(): Promise<void> {
   const dir = process.env.BENCH_DATASET_DIR ?? mkdtempSync(join(tmpdir(), "tunix-bench-dataset-"));
   mkdirSync(dir, { recursive: true });
-  const marker = join(dir, `ready-${N}-${STORES.join("-")}`);
   console.log(`dataset bench: ${fmt(N)} traces (dev-reasoning-v2 shape), limit ${fmt(LIMIT)} for sampled builds, data in ${dir}`);
-  if (!existsSync(marker)) {
+  // Markers say what is there already: the traces file, then each store loaded from it (once).
+  const ready = (what: string): string => join(dir, `ready-${N}${what}`);
+  if (!existsSync(ready(""))) {
     const base = readFileSync(REF, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     const out = createWriteStream(join(dir, "traces.jsonl"));
     let buf = "";
@@ -148,20 +175,26 @@ async function main(): Promise<void> {
     }
     out.write(buf);
     await new Promise<void>((r) => out.end(() => r()));
-    for (const kind of STORES) line(`load ${kind} (ingestJsonl, info)`, run("load", kind, dir));
-    writeFileSync(marker, "");
+    writeFileSync(ready(""), "");
+  }
+  for (const kind of STORES) {
+    if (existsSync(ready(`-${kind}`))) continue;
+    line(`load ${kind} (ingestJsonl, info)`, run("load", kind, dir));
+    writeFileSync(ready(`-${kind}`), "");
   }
   const floor = run("floor", "", dir);
   if (floor === undefined) throw new Error("the floor step failed");
   line("floor: JSON.parse+stringify lines", floor);
-  const floorRate = floor.count / floor.ms;
   for (const kind of STORES) {
     console.log(` ${kind} store`);
     for (const name of Object.keys(REQUESTS)) line(`build ${name}`, run("build", kind, dir, name));
-    for (const format of ["trace", "tunix_sft"]) {
+    line("build latest (all), plain manifest", run("build", kind, dir, "latest (all)|plain"));
+    for (const format of TRACE_FORMATS) {
       const f = run("export", kind, dir, format);
-      if (f !== undefined) line(`export ${format} (all ${fmt(N)})`, f, `  ${Math.round((f.count / f.ms / floorRate) * 100)}% of floor`);
+      if (f !== undefined) line(`export ${format} (all ${fmt(N)})`, f, ofFloor(f, floor));
     }
+    const plain = run("export", kind, dir, "trace|plain");
+    if (plain !== undefined) line("export trace, plain manifest", plain, ofFloor(plain, floor));
   }
   if (process.env.BENCH_DATASET_DIR === undefined && process.env.BENCH_DATASET_KEEP !== "1") rmSync(dir, { recursive: true, force: true });
 }

@@ -115,6 +115,7 @@ export async function runTrainBench(c: BenchConfig): Promise<Record<string, unkn
     workers: c.workers,
     attention: c.attention,
     fast_kernels: status.enabled,
+    kernels: !status.enabled ? "stock" : status.native !== "" ? `native-${status.native}` : "xnnpack",
     d: s.d,
     l: s.l,
     h: s.h,

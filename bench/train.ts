@@ -137,14 +137,24 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * PyTorch on the same shape with 1 and 2 threads (one line each). One thread also pins OpenBLAS to one
+ * thread: with 2 threads torch's OpenMP barriers are very sensitive to other load on a 2-core machine
+ * (measured 13 000 → 1 200 tokens/s at load ~3), so the 1-thread line is the robust reference.
+ */
 function runTorch(shape: string, json: boolean, steps: number, warmup: number): void {
+  for (const threads of [1, 2]) runTorchThreads(shape, json, steps, warmup, threads);
+}
+
+function runTorchThreads(shape: string, json: boolean, steps: number, warmup: number, threads: number): void {
   const script = join(dirname(fileURLToPath(import.meta.url)), "torch_reference.py");
   const s = SHAPES[shape]!;
   const argv = [script, "--d", String(s.d), "--l", String(s.l), "--h", String(s.h), "--t", String(s.t), "--b", String(s.b), "--v", String(s.v)];
-  argv.push("--steps", String(steps), "--warmup", String(warmup));
+  argv.push("--steps", String(steps), "--warmup", String(warmup), "--threads", String(threads));
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
   // `python3` may be a pyenv shim without Debian's python3-torch; fall back to the system interpreter.
-  let child = spawnSync("python3", argv, { encoding: "utf8" });
-  if (child.status !== 0) child = spawnSync("/usr/bin/python3", argv, { encoding: "utf8" });
+  let child = spawnSync("python3", argv, { encoding: "utf8", env });
+  if (child.status !== 0) child = spawnSync("/usr/bin/python3", argv, { encoding: "utf8", env });
   const line = (child.stdout ?? "").trim().split("\n").filter((l) => l.startsWith("{")).pop();
   if (child.status !== 0 || line === undefined) {
     print({ shape, backend: "torch", workers: 0, skipped: (child.stderr || "python3 not found").trim().split("\n").pop() }, true);

@@ -253,6 +253,21 @@ INLINE void gelu_bwd_body(const float *dy, const float *x, float *dx, long n) {
   if (i < n) v8_store(dx + i, gelu_grad8(v8_load(x + i, n - i, 0.0f), v8_load(dy + i, n - i, 0.0f)), n - i);
 }
 
+/* ---- AdamW: the same float64 arithmetic, in the same order, as src/train/kernels/adamw-fused.ts -------- */
+
+INLINE void adamw_body(const float *restrict p, const float *restrict g, const float *restrict m, const float *restrict v,
+                       float *restrict po, float *restrict mo, float *restrict vo, long n, double gradScale,
+                 double beta1, double beta2, double c1, double c2, double stepScale, double invBc2, double eps, double decayFactor) {
+  for (long i = 0; i < n; i++) {
+    const double gr = (double)g[i] * gradScale;
+    const double m1 = beta1 * (double)m[i] + c1 * gr;
+    const double v1 = beta2 * (double)v[i] + c2 * gr * gr;
+    mo[i] = (float)m1;
+    vo[i] = (float)v1;
+    po[i] = (float)((double)p[i] * decayFactor - (stepScale * m1) / (sqrt(v1 * invBc2) + eps));
+  }
+}
+
 /*
  * The vector loops compiled once per instruction set and picked with the GEMM's choice (so
  * TUNIX_RT_GEMM_ISA forces both, and tests can compare the variants bit for bit).
@@ -260,7 +275,12 @@ INLINE void gelu_bwd_body(const float *dy, const float *x, float *dx, long n) {
 #define VECTOR_VARIANTS(suffix, attr)                                                                                   \
   attr static void exp_shifted_##suffix(float *row, long n, float shift) { exp_shifted_body(row, n, shift); }             \
   attr static void gelu_fwd_##suffix(const float *x, float *y, long n) { gelu_fwd_body(x, y, n); }                        \
-  attr static void gelu_bwd_##suffix(const float *dy, const float *x, float *dx, long n) { gelu_bwd_body(dy, x, dx, n); }
+  attr static void gelu_bwd_##suffix(const float *dy, const float *x, float *dx, long n) { gelu_bwd_body(dy, x, dx, n); } \
+  attr static void adamw_##suffix(const float *p, const float *g, const float *m, const float *v, float *po, float *mo, float *vo, \
+                                  long n, double gs, double b1, double b2, double c1, double c2, double ss, double ib, double eps,  \
+                                  double df) {                                                                                   \
+    adamw_body(p, g, m, v, po, mo, vo, n, gs, b1, b2, c1, c2, ss, ib, eps, df);                                                   \
+  }
 
 VECTOR_VARIANTS(base, )
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -272,13 +292,15 @@ typedef struct {
   void (*exp_shifted)(float *, long, float);
   void (*gelu_fwd)(const float *, float *, long);
   void (*gelu_bwd)(const float *, const float *, float *, long);
+  void (*adamw)(const float *, const float *, const float *, const float *, float *, float *, float *, long, double, double, double,
+                double, double, double, double, double, double);
 } VectorOps;
 
 static const VectorOps *vector_ops(void) {
-  static const VectorOps base = {exp_shifted_base, gelu_fwd_base, gelu_bwd_base};
+  static const VectorOps base = {exp_shifted_base, gelu_fwd_base, gelu_bwd_base, adamw_base};
 #if defined(__x86_64__) && defined(__GNUC__)
-  static const VectorOps avx2 = {exp_shifted_avx2, gelu_fwd_avx2, gelu_bwd_avx2};
-  static const VectorOps avx512 = {exp_shifted_avx512, gelu_fwd_avx512, gelu_bwd_avx512};
+  static const VectorOps avx2 = {exp_shifted_avx2, gelu_fwd_avx2, gelu_bwd_avx2, adamw_avx2};
+  static const VectorOps avx512 = {exp_shifted_avx512, gelu_fwd_avx512, gelu_bwd_avx512, adamw_avx512};
   const char *isa = tunix_gemm_isa();
   if (isa[0] == 'a' && isa[3] == '5') return &avx512;
   if (isa[0] == 'a' && isa[3] == '2') return &avx2;
@@ -291,6 +313,11 @@ static void exp_shifted(float *row, long n, float shift) { vector_ops()->exp_shi
 void tunix_gelu_fwd(const float *x, float *y, long n) { vector_ops()->gelu_fwd(x, y, n); }
 
 void tunix_gelu_bwd(const float *dy, const float *x, float *dx, long n) { vector_ops()->gelu_bwd(dy, x, dx, n); }
+
+void tunix_adamw(const float *p, const float *g, const float *m, const float *v, float *po, float *mo, float *vo, long n, double gradScale,
+                 double beta1, double beta2, double c1, double c2, double stepScale, double invBc2, double eps, double decayFactor) {
+  vector_ops()->adamw(p, g, m, v, po, mo, vo, n, gradScale, beta1, beta2, c1, c2, stepScale, invBc2, eps, decayFactor);
+}
 
 /* ---- Σᵢ wᵢ·CE(logitsᵢ, targetᵢ) and its gradient wᵢ·(softmax − onehot) ------------------------------- */
 
@@ -319,20 +346,6 @@ int tunix_cross_entropy(const float *logits, const int *targets, const float *we
   }
   *loss = (float)total;
   return 0;
-}
-
-/* ---- AdamW: the same float64 arithmetic, in the same order, as src/train/kernels/adamw-fused.ts -------- */
-
-void tunix_adamw(const float *p, const float *g, const float *m, const float *v, float *po, float *mo, float *vo, long n, double gradScale,
-                 double beta1, double beta2, double c1, double c2, double stepScale, double invBc2, double eps, double decayFactor) {
-  for (long i = 0; i < n; i++) {
-    const double gr = (double)g[i] * gradScale;
-    const double m1 = beta1 * (double)m[i] + c1 * gr;
-    const double v1 = beta2 * (double)v[i] + c2 * gr * gr;
-    mo[i] = (float)m1;
-    vo[i] = (float)v1;
-    po[i] = (float)((double)p[i] * decayFactor - (stepScale * m1) / (sqrt(v1 * invBc2) + eps));
-  }
 }
 
 double tunix_sum_squares(const float *x, long n) {

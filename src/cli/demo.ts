@@ -90,6 +90,8 @@ export interface DemoSummary {
   dir: string;
   store: string;
   backend: string;
+  /** Kernels that computed the training ("native-avx512", "native-avx2", "xnnpack", "stock"). */
+  kernels: string;
   dataset: { key: string; traces: number; splits: Record<string, number>; fingerprint: string | null };
   training: { steps: number; final_loss: number | null; val_loss: number | null; resumed_from: number | null; workers: number };
   eval_set: { name: string; items: number };
@@ -156,7 +158,12 @@ export async function runDemo(ctx: CommandContext, plan: DemoPlan): Promise<Demo
   const evalSet: EvalSet = await loadNamedEvalSet(ctx, plan.evalSet, plan.evalLimit);
   const t = await trainModule();
   const handle = await t.initBackend(t.parseTrainConfig(plan.train).backend);
-  out.note(`backend: ${handle.backend}`);
+  const status = handle.backend === "wasm" ? t.fastKernelStatus() : undefined;
+  const kernels = status === undefined || !status.enabled ? "stock" : status.native !== "" ? `native-${status.native}` : "xnnpack";
+  out.note(`backend: ${handle.backend}, kernels: ${kernels}`);
+  if (status !== undefined && status.native === "") {
+    out.note(`native kernels not in use (${status.enabled ? status.nativeReason : status.reason}); training runs ~3× slower on the wasm kernels`);
+  }
 
   // 4. the untrained model (exactly the trainer's step-0 initialisation), evaluated once
   const beforeDir = join(plan.dir, "eval-before");
@@ -215,6 +222,7 @@ export async function runDemo(ctx: CommandContext, plan: DemoPlan): Promise<Demo
     dir: plan.dir,
     store: plan.storeUri,
     backend: handle.backend,
+    kernels,
     dataset: { key: manifest.dataset_key, traces: manifest.trace_count, splits, fingerprint: manifest.fingerprint },
     training: {
       steps: trained.result.steps,

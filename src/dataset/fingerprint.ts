@@ -1,5 +1,4 @@
 import { createHash, type Hash } from "node:crypto";
-import { canonicalJson } from "../internal/canonical-json.js";
 import { hashJson } from "../internal/hash.js";
 
 /** Version of the selection operation; bumped whenever the same request could select differently. */
@@ -16,7 +15,8 @@ export class SelectionDigest {
 
   /** Adds the next pair. */
   add(id: string, contentHash: string): void {
-    this.hash.update(`${canonicalJson([id, contentHash])}\n`);
+    // canonicalJson of an array of two strings is exactly JSON.stringify's text (and ~5× cheaper).
+    this.hash.update(`${JSON.stringify([id, contentHash])}\n`);
     this.n++;
   }
 

@@ -1,23 +1,25 @@
 import type { DatasetStats } from "../manifest/index.js";
-import type { Candidate } from "./select.js";
+import type { CandidatePool } from "./candidates.js";
 
 /**
  * Statistics of a selection: counts, step count min / mean / max and character totals (Python field
  * names), plus the candidate count. Means are rounded to 6 decimals so every platform writes the same text.
  *
- * @param selected - the selected candidates.
+ * @param pool - the candidates.
+ * @param selected - slots of the selected candidates.
  * @param candidateCount - candidates that matched the filter.
  */
-export function selectionStats(selected: readonly Candidate[], candidateCount: number): DatasetStats {
+export function selectionStats(pool: CandidatePool, selected: Int32Array, candidateCount: number): DatasetStats {
   let min = Infinity;
   let max = 0;
   let steps = 0;
   let chars = 0;
-  for (const c of selected) {
-    if (c.steps < min) min = c.steps;
-    if (c.steps > max) max = c.steps;
-    steps += c.steps;
-    chars += c.chars;
+  for (const slot of selected) {
+    const n = pool.steps(slot);
+    if (n < min) min = n;
+    if (n > max) max = n;
+    steps += n;
+    chars += pool.chars(slot);
   }
   const n = selected.length;
   return {

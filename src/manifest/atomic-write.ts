@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { open, link, rename, unlink } from "node:fs/promises";
+import { open, link, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 
-async function writeTemp(path: string, data: string | Iterable<string>): Promise<string> {
+async function writeTemp(path: string, data: string | Iterable<string | Uint8Array>): Promise<string> {
   // randomUUID only names the temp file; it never influences any output.
   const tmp = `${path}.tmp-${process.pid}-${randomUUID()}`;
   const fh = await open(tmp, "wx");
   try {
     if (typeof data === "string") await fh.writeFile(data, "utf8");
-    else for (const chunk of data) await fh.write(chunk, null, "utf8");
+    else for (const chunk of data) await writeAll(fh, typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
     await fh.sync();
   } catch (e) {
     await fh.close().catch(() => undefined);
@@ -17,6 +17,11 @@ async function writeTemp(path: string, data: string | Iterable<string>): Promise
   }
   await fh.close();
   return tmp;
+}
+
+/** Writes every byte (a write may take fewer than it was given). */
+async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; ) at += (await fh.write(bytes, at, bytes.length - at)).bytesWritten;
 }
 
 async function syncDir(dir: string): Promise<void> {
@@ -40,10 +45,10 @@ async function syncDir(dir: string): Promise<void> {
  * win. Returns false (and writes nothing) when `exclusive` and the file exists.
  *
  * @param path - destination file.
- * @param data - UTF-8 text, whole or in chunks.
+ * @param data - UTF-8 text, whole or in chunks (strings or bytes).
  * @param exclusive - refuse to replace an existing file.
  */
-export async function atomicWriteFile(path: string, data: string | Iterable<string>, exclusive: boolean): Promise<boolean> {
+export async function atomicWriteFile(path: string, data: string | Iterable<string | Uint8Array>, exclusive: boolean): Promise<boolean> {
   const tmp = await writeTemp(path, data);
   try {
     if (exclusive) {

@@ -23,6 +23,8 @@ export {
   type DatasetStats,
   type DatasetSplit,
   type DatasetSelection,
+  traceListIssues,
+  type TraceListFields,
 } from "./dataset-schema.js";
 export {
   TRAINING_RUN_MANIFEST_SCHEMA_VERSION,
@@ -44,6 +46,7 @@ export {
   type EvaluationManifestInput,
 } from "./eval-schema.js";
 export { migrateDatasetManifest } from "./migrate.js";
+export { PackedStrings, PackedStringsBuilder, type StringList, type PackedEncoding } from "./packed-strings.js";
 export { stableJson, manifestChecksum } from "./stable-json.js";
 export {
   parseDatasetManifest,
@@ -63,5 +66,18 @@ export {
   manifestPath,
   type WriteManifestOptions,
   type WriteManifestResult,
-  type ManifestSource,
+  type ReadDatasetManifestOptions,
 } from "./io.js";
+export type { ManifestSource } from "./source.js";
+export {
+  TRACE_LIST_FIELDS,
+  TRACE_LIST_ENCODINGS,
+  isCompactManifest,
+  compactDatasetManifest,
+  expandDatasetManifest,
+  parseCompactDatasetManifest,
+  type TraceListField,
+  type CompactDatasetManifest,
+  type DatasetManifestLike,
+  type DatasetManifestHeader,
+} from "./compact.js";

@@ -27,18 +27,28 @@ function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string,
       ...(source ? { details: { path: source } } : {}),
     });
   }
-  const data = result.data as Record<string, unknown>;
-  if (typeof data.checksum === "string") {
-    const expected = manifestChecksum(data);
-    if (expected !== data.checksum) {
-      throw new TunixError(
-        "MANIFEST_CHECKSUM_MISMATCH",
-        `${what}${source ? ` in ${source}` : ""}: checksum is ${data.checksum} but the content hashes to ${expected} (edited or corrupted)`,
-        { details: { expected, actual: data.checksum, ...(source ? { path: source } : {}) } },
-      );
-    }
-  }
+  verifyChecksum(result.data as Record<string, unknown>, what, source);
   return result.data;
+}
+
+/**
+ * Throws when a validated manifest carries a `checksum` that its content does not hash to.
+ *
+ * @param data - a validated manifest.
+ * @param what - its kind, for the message (e.g. "dataset manifest").
+ * @param source - file path or key for the message.
+ * @throws TunixError `MANIFEST_CHECKSUM_MISMATCH`.
+ */
+export function verifyChecksum(data: Record<string, unknown>, what: string, source?: string): void {
+  if (typeof data.checksum !== "string") return;
+  const expected = manifestChecksum(data);
+  if (expected !== data.checksum) {
+    throw new TunixError(
+      "MANIFEST_CHECKSUM_MISMATCH",
+      `${what}${source ? ` in ${source}` : ""}: checksum is ${data.checksum} but the content hashes to ${expected} (edited or corrupted)`,
+      { details: { expected, actual: data.checksum, ...(source ? { path: source } : {}) } },
+    );
+  }
 }
 
 /**

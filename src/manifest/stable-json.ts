@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { TunixError } from "../errors.js";
+import { PackedStrings } from "./packed-strings.js";
 
 function unhashable(what: string): never {
   throw new TunixError("FINGERPRINT_UNHASHABLE", `Cannot hash ${what}`);
@@ -20,25 +21,33 @@ function scalar(value: unknown): string {
 }
 
 /**
- * {@link stableJson}'s text in pieces of about 64 KiB, so a manifest of a million traces can be written
- * and hashed without building one 100+ MB string.
+ * {@link stableJson}'s text in pieces of about 64 KiB — strings, and UTF-8 bytes for {@link PackedStrings}
+ * lists — so a manifest of a million traces can be written and hashed without building one 100+ MB string.
  *
- * @param value - plain JSON data.
+ * @param value - plain JSON data ({@link PackedStrings} lists count as arrays of strings).
+ * @param reuse - byte chunks may reuse one buffer (see PackedStrings.jsonChunks): only for a consumer
+ *   that is done with each chunk before asking for the next.
  */
-export function* stableJsonChunks(value: unknown): Generator<string> {
+export function* stableJsonChunks(value: unknown, reuse = false): Generator<string | Buffer> {
   let buf = "";
-  function* walk(v: unknown, indent: string): Generator<string> {
+  function* walk(v: unknown, indent: string): Generator<string | Buffer> {
     if (v === null || typeof v !== "object") {
       buf += scalar(v);
     } else {
       const inner = `${indent}  `;
-      if (Array.isArray(v)) {
+      if (v instanceof PackedStrings && v.length > 0) {
+        buf += `[\n${inner}`;
+        yield buf;
+        buf = "";
+        yield* v.jsonChunks(`,\n${inner}`, reuse);
+        buf = `\n${indent}]`;
+      } else if (Array.isArray(v) || v instanceof PackedStrings) {
         if (v.length === 0) buf += "[]";
         else {
           buf += "[\n";
           for (let i = 0; i < v.length; i++) {
             buf += inner;
-            yield* walk(v[i], inner);
+            yield* walk(v.at(i), inner);
             buf += i + 1 < v.length ? ",\n" : `\n${indent}]`;
             if (buf.length > 65536) {
               yield buf;
@@ -72,11 +81,11 @@ export function* stableJsonChunks(value: unknown): Generator<string> {
  * them), two-space indentation, `undefined` properties left out, trailing newline. Identical values give
  * identical bytes on every machine. Throws FINGERPRINT_UNHASHABLE on values JSON cannot represent.
  *
- * @param value - plain JSON data.
+ * @param value - plain JSON data ({@link PackedStrings} lists count as arrays of strings).
  */
 export function stableJson(value: unknown): string {
   let out = "";
-  for (const chunk of stableJsonChunks(value)) out += chunk;
+  for (const chunk of stableJsonChunks(value)) out += typeof chunk === "string" ? chunk : chunk.toString("utf8");
   return out;
 }
 
@@ -95,7 +104,7 @@ export function manifestChecksum(manifest: Record<string, unknown>): string {
  * building the string: a manifest of 1M traces would otherwise need a ~110 MB temporary string.
  * Throws FINGERPRINT_UNHASHABLE on values canonicalJson refuses.
  *
- * @param value - plain JSON data.
+ * @param value - plain JSON data ({@link PackedStrings} lists count as arrays of strings).
  */
 export function canonicalSha256(value: unknown): string {
   const hash = createHash("sha256");
@@ -121,6 +130,12 @@ export function canonicalSha256(value: unknown): string {
         if (!Number.isFinite(v)) fail(`non-finite number ${v}`);
         return emit(String(v));
       case "object": {
+        if (v instanceof PackedStrings) {
+          hash.update(`${buf}[`);
+          buf = "";
+          for (const chunk of v.jsonChunks(",", true)) hash.update(chunk);
+          return emit("]");
+        }
         if (Array.isArray(v)) {
           emit("[");
           for (let i = 0; i < v.length; i++) {

@@ -1,6 +1,6 @@
 import type { ChatMessage, PromptCompletion, ReasoningTrace } from "../schema/index.js";
 import { applyControlTokenPolicy } from "./control-tokens.js";
-import { renderChat } from "./gemma.js";
+import { renderCheckedChat } from "./gemma.js";
 import { resolveOptions, validTrace, type RenderTraceOptions, type ResolvedOptions } from "./options.js";
 import { layoutResponse, officialResponse, responseParts } from "./styles.js";
 
@@ -72,18 +72,34 @@ export function traceToMessages(trace: ReasoningTrace, options?: RenderTraceOpti
   return messagesOf(traceTurns(validTrace(trace), o));
 }
 
+/** Python tunix-rt layout: the prompt up to the model turn, and the model turn without a final newline. */
+function tunixRtSplit(turns: TraceTurns, o: ResolvedOptions): PromptCompletion {
+  return {
+    prompt: `${o.bosToken}<start_of_turn>user\n${turns.user}<end_of_turn>\n<start_of_turn>model\n`,
+    completion: `${turns.response}<end_of_turn>`,
+  };
+}
+
+/** The whole rendered conversation for resolved options (the `tunix_sft` text): renderConversation's `full`, alone. */
+export function conversationText(t: ReasoningTrace, o: ResolvedOptions): string {
+  const turns = traceTurns(t, o);
+  if (o.compat === "tunix-rt") {
+    const { prompt, completion } = tunixRtSplit(turns, o);
+    return prompt + completion;
+  }
+  return renderCheckedChat(messagesOf(turns), o.template, o.bosToken, false);
+}
+
 /** Full conversation and its prompt/completion split, for resolved options. */
 export function renderConversation(t: ReasoningTrace, o: ResolvedOptions): { full: string } & PromptCompletion {
   const turns = traceTurns(t, o);
   if (o.compat === "tunix-rt") {
-    const prompt = `${o.bosToken}<start_of_turn>user\n${turns.user}<end_of_turn>\n<start_of_turn>model\n`;
-    const completion = `${turns.response}<end_of_turn>`;
+    const { prompt, completion } = tunixRtSplit(turns, o);
     return { full: prompt + completion, prompt, completion };
   }
   const messages = messagesOf(turns);
-  const chat = { template: o.template, bosToken: o.bosToken };
-  const full = renderChat(messages, chat);
-  const prompt = renderChat(messages.slice(0, -1), { ...chat, addGenerationPrompt: true });
+  const full = renderCheckedChat(messages, o.template, o.bosToken, false);
+  const prompt = renderCheckedChat(messages.slice(0, -1), o.template, o.bosToken, true);
   // By construction the official template renders the prompt as a prefix of the full conversation.
   if (!full.startsWith(prompt)) throw new Error("internal: rendered prompt is not a prefix of the conversation");
   return { full, prompt, completion: full.slice(prompt.length) };

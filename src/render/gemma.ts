@@ -71,23 +71,37 @@ function turn(role: string, body: string): string {
  */
 export function renderChat(messages: readonly ChatMessage[], options?: RenderChatOptions): string {
   checkArgs(messages, options);
-  const template = options?.template ?? "gemma3";
-  const bos = options?.bosToken ?? "<bos>";
+  return renderCheckedChat(messages, options?.template ?? "gemma3", options?.bosToken ?? "<bos>", options?.addGenerationPrompt === true);
+}
+
+/**
+ * {@link renderChat} for arguments already known to be well-typed (the trace renderers build the messages
+ * themselves): skips the per-message schema check, which cost more than the rendering itself.
+ *
+ * @param messages - well-formed messages.
+ * @param template - the template.
+ * @param bos - text before the first turn.
+ * @param addGenerationPrompt - append `<start_of_turn>model\n`.
+ * @throws {@link TemplateError} when the template refuses the conversation.
+ */
+export function renderCheckedChat(messages: readonly ChatMessage[], template: GemmaTemplate, bos: string, addGenerationPrompt: boolean): string {
   const first = messages[0];
   // Jinja2 fails on messages[0]['role'] for an empty list (UndefinedError); we say so plainly.
   if (first === undefined) throw new TemplateError("Conversation must contain at least one message");
   let out = bos;
-  let loop: readonly ChatMessage[] = messages;
+  let start = 0;
   let prefix = "";
   if (first.role === "system") {
     if (template === "gemma2") throw new TemplateError("System role not supported");
     prefix = `${first.content}\n\n`;
-    loop = messages.slice(1);
+    start = 1;
   }
-  loop.forEach((m, i) => {
+  for (let k = start; k < messages.length; k++) {
+    const m = messages[k]!;
+    const i = k - start;
     if ((m.role === "user") !== (i % 2 === 0)) throw new TemplateError(ALTERNATE);
     out += turn(m.role, (i === 0 ? prefix : "") + pythonStrip(m.content));
-  });
-  if (options?.addGenerationPrompt) out += "<start_of_turn>model\n";
+  }
+  if (addGenerationPrompt) out += "<start_of_turn>model\n";
   return out;
 }

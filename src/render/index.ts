@@ -17,6 +17,7 @@ export { type RenderTraceOptions } from "./options.js";
 export { renderResponse, traceToMessages } from "./conversation.js";
 export {
   renderTrace,
+  createTraceRenderer,
   TRACE_FORMATS,
   type TraceFormat,
   type TunixSftRecord,

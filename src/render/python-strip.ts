@@ -18,7 +18,8 @@ const SPACE_CODES = new Set(PYTHON_WHITESPACE.map((c) => c.charCodeAt(0)));
 
 /** True when the UTF-16 unit at `index` is a Python whitespace character. */
 function isSpaceAt(s: string, index: number): boolean {
-  return SPACE_CODES.has(s.charCodeAt(index));
+  const c = s.charCodeAt(index);
+  return c <= 0x20 || c >= 0x7f ? SPACE_CODES.has(c) : false; // printable ASCII (the usual case) is never space
 }
 
 function requireString(s: unknown, fn: string): asserts s is string {

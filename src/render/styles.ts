@@ -23,7 +23,7 @@ export interface ResponseParts {
 /** Applies the control-token policy to every step and the answer, naming fields as `steps[2].content`. */
 export function responseParts(trace: ReasoningTrace, policy: ControlTokenPolicy): ResponseParts {
   return {
-    steps: trace.steps.map((s, k) => applyControlTokenPolicy(s.content, `steps[${k}].content`, policy)),
+    steps: trace.steps.map((s, k) => applyControlTokenPolicy(s.content, () => `steps[${k}].content`, policy)),
     answer: applyControlTokenPolicy(trace.final_answer, "final_answer", policy),
   };
 }
@@ -82,8 +82,12 @@ export function normalizeAnswer(answer: string): string {
  * did; with `indent` true each step's continuation lines get {@link STEP_CONTINUATION_INDENT}.
  */
 export function layoutResponse(steps: readonly string[], answer: string, style: ResponseStyle, indent = false): string {
-  const body = (s: string) => (indent ? s.split("\n").join(`\n${STEP_CONTINUATION_INDENT}`) : s);
-  const numbered = steps.map((s, k) => `${k + 1}. ${body(s)}`).join("\n");
+  let numbered = "";
+  for (let k = 0; k < steps.length; k++) {
+    const s = steps[k]!;
+    const body = indent && s.includes("\n") ? s.split("\n").join(`\n${STEP_CONTINUATION_INDENT}`) : s;
+    numbered += `${k === 0 ? "" : "\n"}${k + 1}. ${body}`;
+  }
   return style === "xml_tags"
     ? `<reasoning>${numbered}</reasoning><answer>${answer}</answer>`
     : `Reasoning:\n${numbered}\nAnswer: ${answer}`;
@@ -114,6 +118,9 @@ export function checkPolicy(policy: unknown, where: string): ControlTokenPolicy 
  */
 function officialStep(content: string, field: string, style: ResponseStyle, policy: ControlTokenPolicy): string {
   let text = normalizeStep(content, style);
+  // `content` already went through the policy, and every policy is idempotent: when normalizing changed
+  // nothing, another round cannot change anything either (the common case; saves a second scan).
+  if (text === content) return text;
   for (;;) {
     const next = normalizeStep(applyControlTokenPolicy(text, `${field} (normalized)`, policy), style);
     if (next === text) return text;

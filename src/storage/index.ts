@@ -36,6 +36,7 @@ export {
 export { matchesFilter, compileFilter, type FilterPredicate } from "./filter-match.js";
 export type { TraceBackend, TraceRecord, TraceRow, PageRequest } from "./backend.js";
 export { createTraceStore, checkTraceId, MAX_TRACE_ID_CHARS, MAX_PAGE_SIZE } from "./store.js";
+export { fastParseTrace } from "./fast-trace.js";
 export { createMemoryStore } from "./memory.js";
 export { createMemoryArtifactStore, openDirArtifactStore, checkArtifactKey } from "./artifacts.js";
 export { createFileStore, type FileStoreOptions } from "./files.js";

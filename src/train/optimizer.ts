@@ -8,6 +8,7 @@
  */
 import { TunixError } from "../errors.js";
 import { fusedAdamW, sumOfSquares, type FusedAdamWParams } from "./kernels/adamw-fused.js";
+import { activeNativeOps } from "./kernels/native-ops.js";
 import { fastKernelsReady } from "./kernels/self-test.js";
 import type { GPT } from "./model.js";
 import type { Tensor, Tf } from "./types.js";
@@ -132,6 +133,8 @@ export class AdamW {
     // On wasm with the fast kernels: one heap pass for the norm and one fused kernel per parameter
     // (18 → a few cpu-ms per step for 0.45 M params; see kernels/adamw-fused.ts).
     const fused = model.backend === "wasm" && fastKernelsReady();
+    // The native AdamW is faster than the wasm elementwise ops at every size; the JS loop only below the cap.
+    const fusedMax = activeNativeOps() !== null ? Infinity : FUSED_MAX_SIZE;
     let gradNorm: number;
     if (fused) gradNorm = Math.sqrt(sumOfSquares(model.paramNames.map((n) => grads[n]!)));
     else {
@@ -148,7 +151,7 @@ export class AdamW {
     for (const name of model.paramNames) {
       const p = model.params[name]!;
       const decay = weightDecay > 0 && isDecayed(name, p.shape);
-      const [m, v, next] = fused && p.size <= FUSED_MAX_SIZE
+      const [m, v, next] = fused && p.size <= fusedMax
         ? fusedStep(p, grads[name]!, this.m[name]!, this.v[name]!, {
             lr, beta1, beta2, eps, bc1, bc2, decayFactor: decay ? 1 - lr * weightDecay : 1, gradScale: clipScale,
           })

@@ -5,9 +5,9 @@ import { PassThrough, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { buildDataset, exportDataset, verifyDataset, writeJsonl } from "../../src/dataset/index.js";
 import { isTunixError } from "../../src/errors.js";
-import { parseDatasetManifest } from "../../src/manifest/index.js";
+import { compactDatasetManifest, parseDatasetManifest } from "../../src/manifest/index.js";
 import { renderTrace } from "../../src/render/index.js";
-import { createMemoryStore } from "../../src/storage/index.js";
+import { createMemoryStore, createTraceStore, type TraceBackend } from "../../src/storage/index.js";
 import { hasReference, referencePath } from "../helpers/reference.js";
 import { fill, makeTraces } from "./fixtures.js";
 import { rejects } from "../helpers/rejects.js";
@@ -75,6 +75,7 @@ describe("exportDataset", () => {
     const report = await verifyDataset(m, store, { batchSize: 4 });
     expect(report).toMatchObject({ ok: false, checked: 20, missingCount: 1, missing: [second], changedCount: 1, hashesChecked: true });
     expect(report.changed[0]).toMatchObject({ id: first, expected: old.content_hash });
+    expect(await verifyDataset(compactDatasetManifest(m), store, { batchSize: 3 })).toEqual(report);
   });
 
   it.skipIf(!hasReference)("verifyDataset on a Python manifest (no content hashes) checks existence only", async () => {
@@ -95,9 +96,64 @@ describe("exportDataset", () => {
   it("rejects a bad format and manifests without ids", async () => {
     const { store, m } = await setup();
     expect(() => exportDataset(m, store, { format: "csv" as never })).toThrow(/unknown format "csv"/);
+    expect(() => exportDataset(m, store, { format: "messages", style: "yaml" as never })).toThrow(
+      'exportDataset: options: style must be "reasoning_answer" or "xml_tags", got "yaml"',
+    );
     const staticManifest = parseDatasetManifest({ ...m, checksum: undefined, trace_ids: [], content_hashes: undefined, trace_splits: undefined, splits: undefined, trace_count: 550 });
     expect(() => exportDataset(staticManifest, store, { format: "trace" })).toThrow(/lists no trace_ids \(a static Python manifest\)/);
     await expect(verifyDataset(staticManifest, store)).rejects.toThrow(/lists no trace_ids/);
+  });
+
+  it("a stored trace that is no longer valid (row edited behind the store) is refused naming the trace and field", async () => {
+    const mem = createMemoryStore();
+    await fill(mem, 3);
+    const m = await buildDataset(mem, { name: "d", version: "v1", strategy: "latest" });
+    const rows = (await mem.getMany(m.trace_ids)).map((s) => ({ id: s!.id, created_at: s!.created_at, content_hash: s!.content_hash, body: JSON.stringify(s!.trace) }));
+    const edited = JSON.parse(rows[1]!.body) as Record<string, unknown>;
+    rows[1]!.body = JSON.stringify({ ...edited, prompt: "", steps: [{ i: 0, type: "t", content: 5 }] });
+    const backend: TraceBackend = {
+      kind: "edited",
+      capabilities: { persistent: false, filterPushdown: false, concurrentWriters: false },
+      insert: async () => [],
+      get: async (ids) => rows.filter((r) => ids.includes(r.id)),
+      delete: async () => false,
+      count: async () => rows.length,
+      page: async () => [],
+      close: async () => undefined,
+    };
+    const store = createTraceStore(backend);
+    for (const format of ["tunix_sft", "messages"] as const) {
+      const e = await rejects(collect(exportDataset(m, store, { format })));
+      expect(isTunixError(e, "TRACE_INVALID")).toBe(true);
+      expect(e.message).toMatchInlineSnapshot(`
+        "dataset d-v1: trace t-000001: Invalid reasoning trace
+        prompt: must not be empty
+        steps[0].content: Invalid input: expected string, received number
+        prompt: must not be empty
+        steps[0].content: Invalid input: expected string, received number"
+      `);
+      expect((e as { issues?: unknown }).issues).toMatchInlineSnapshot(`
+        [
+          {
+            "code": "too_small",
+            "message": "must not be empty",
+            "path": [
+              "prompt",
+            ],
+          },
+          {
+            "code": "invalid_type",
+            "message": "Invalid input: expected string, received number",
+            "path": [
+              "steps",
+              0,
+              "content",
+            ],
+          },
+        ]
+      `);
+    }
+    expect(await collect(exportDataset(m, store, { format: "trace" }))).toHaveLength(3);
   });
 
   it("render errors name the trace", async () => {
@@ -125,6 +181,20 @@ describe("writeJsonl", () => {
     const py = await writeJsonl([{ a: "é", b: [1, 2] }], join(dir, "py.jsonl"), { python: true });
     expect(readFileSync(join(dir, "py.jsonl"), "utf8")).toBe('{"a": "\\u00e9", "b": [1, 2]}\n');
     expect(py.lines).toBe(1);
+  });
+
+  it("writes the same bytes whatever the chunk size (lines longer than a chunk, multi-byte text)", async () => {
+    const records = Array.from({ length: 300 }, (_, i) => ({ i, text: "é🙂x".repeat(i % 37), big: i % 50 === 0 ? "y".repeat(5000) : "" }));
+    const expected = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(""), "utf8");
+    for (const chunkBytes of [1, 7, 64, 4096, 65536]) {
+      const chunks: Buffer[] = [];
+      const sink = new Writable({ write(c: Buffer, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
+      const r = await writeJsonl(records, sink, { chunkBytes });
+      const got = Buffer.concat(chunks);
+      expect(got.equals(expected), `chunkBytes ${chunkBytes}`).toBe(true);
+      expect(r).toMatchObject({ lines: 300, bytes: expected.length });
+      expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(Math.max(chunkBytes, 5100 * 3));
+    }
   });
 
   it("leaves no file behind when the records fail", async () => {

@@ -1,43 +1,43 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BoundedHeap } from "../../src/dataset/heap.js";
+import { BoundedHeap, HandlePositions } from "../../src/dataset/heap.js";
 import { proportionalQuotas } from "../../src/dataset/index.js";
 
-interface Item {
-  pos: number;
-  v: number;
-  id: number;
-}
-const better = (a: Item, b: Item): boolean => (a.v !== b.v ? a.v < b.v : a.id < b.id);
+/** Handles 0..n-1 ranked by value, ties by handle. */
+const rankedBy = (values: readonly number[]) => (a: number, b: number): boolean => (values[a] !== values[b] ? values[a]! < values[b]! : a < b);
+const bestFirst = (values: readonly number[], handles: number[]) => [...handles].sort((a, b) => (rankedBy(values)(a, b) ? -1 : 1));
 
 describe("BoundedHeap", () => {
-  it("keeps exactly the best k of any input order, sorted best first", () => {
+  it("keeps exactly the best k of any input order, sorted best first (bounded and unbounded)", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 200 }), fc.integer({ min: 0, max: 30 }), (values, k) => {
-        const items = values.map((v, id) => ({ pos: -1, v, id }));
-        const heap = new BoundedHeap<Item>(k, better);
-        for (const it of items) heap.offer(it);
-        const expected = [...items].sort((a, b) => (better(a, b) ? -1 : 1)).slice(0, k);
-        expect(heap.sorted().map((x) => x.id)).toEqual(expected.map((x) => x.id));
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 200 }), fc.integer({ min: 0, max: 30 }), fc.boolean(), (values, k, unbounded) => {
+        const heap = new BoundedHeap(unbounded ? Infinity : k, rankedBy(values));
+        values.forEach((_, h) => heap.offer(h));
+        const all = values.map((_, h) => h);
+        expect([...heap.sorted()]).toEqual(bestFirst(values, all).slice(0, unbounded ? undefined : k));
       }),
       { numRuns: 200 },
     );
   });
 
-  it("remove keeps the heap valid", () => {
+  it("remove keeps the heap valid; a probe handle is compared without being added", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 100 }), fc.nat(), (values, r) => {
-        const items = values.map((v, id) => ({ pos: -1, v, id }));
-        const heap = new BoundedHeap<Item>(Infinity, better);
-        for (const it of items) heap.offer(it);
-        const gone = items[r % items.length]!;
-        heap.remove(gone);
-        expect(gone.pos).toBe(-1);
-        const rest = items.filter((x) => x !== gone).sort((a, b) => (better(a, b) ? -1 : 1));
-        expect(heap.sorted().map((x) => x.id)).toEqual(rest.map((x) => x.id));
-        const newcomer = { pos: -1, v: -1, id: 999 };
-        heap.offer(newcomer);
-        expect(heap.sorted()[0]).toBe(newcomer);
+      fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 100 }), fc.nat(), fc.integer({ min: 1, max: 100 }), (values, r, k) => {
+        for (const capacity of [k, Infinity]) {
+          const positions = new HandlePositions();
+          const heap = new BoundedHeap(capacity, rankedBy([...values, -1]), positions);
+          values.forEach((_, h) => heap.offer(h));
+          const kept = [...heap.sorted()];
+          const gone = kept[r % kept.length]!;
+          heap.remove(gone);
+          expect(heap.has(gone)).toBe(false);
+          expect(positions.get(gone)).toBe(-1);
+          expect([...heap.sorted()]).toEqual(kept.filter((h) => h !== gone));
+          const newcomer = values.length; // value -1: best of all
+          expect(heap.accepts(newcomer)).toBe(true);
+          heap.offer(newcomer);
+          expect(heap.sorted()[0]).toBe(newcomer);
+        }
       }),
       { numRuns: 200 },
     );

@@ -2,8 +2,21 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 // The render area's own entry (the root re-exports it by name; test/package checks that).
 import { isTunixError, TraceValidationError } from "../../src/errors.js";
-import { parseTraceJsonl, type ReasoningTrace } from "../../src/schema/index.js";
-import { normalizeAnswer, normalizeStep, parseResponse, renderChat, renderResponse, renderTrace, traceContentId, traceToMessages } from "../../src/render/index.js";
+import { parseTrace, parseTraceJsonl, type ReasoningTrace } from "../../src/schema/index.js";
+import {
+  createTraceRenderer,
+  normalizeAnswer,
+  normalizeStep,
+  parseResponse,
+  renderChat,
+  renderResponse,
+  renderTrace,
+  traceContentId,
+  traceToMessages,
+  TRACE_FORMATS,
+  type RenderTraceOptions,
+} from "../../src/render/index.js";
+import { TOKEN_TRACES, TRICKY_TRACES } from "../dataset/golden-traces.js";
 import { hasReference, referencePath } from "../helpers/reference.js";
 
 /** Runs `f` and returns what it threw. */
@@ -197,6 +210,46 @@ describe("bad input", () => {
 
   it("a system instruction holding a control token is rejected by name", () => {
     expect(thrown(() => renderTrace(calc, "messages", { systemInstruction: "<bos>" })).message).toMatch(/^systemInstruction contains the Gemma control token <bos>/);
+  });
+});
+
+describe("createTraceRenderer", () => {
+  const options: RenderTraceOptions[] = [{}, { compat: "tunix-rt", systemInstruction: "Sys." }, { template: "gemma2", style: "xml_tags" }, { controlTokens: "strip" }];
+  const traces = [france, calc, ...TRICKY_TRACES, ...TOKEN_TRACES];
+
+  it("renders exactly what renderTrace renders, with the id given per call", () => {
+    for (const format of TRACE_FORMATS) {
+      for (const o of options) {
+        const render = createTraceRenderer(format, o);
+        for (const t of traces) {
+          const valid = parseTrace(t);
+          for (const id of [undefined, "id-1"]) {
+            let want: unknown;
+            try {
+              want = renderTrace(t, format, id === undefined ? o : { ...o, id });
+            } catch (e) {
+              want = (e as Error).message;
+            }
+            let got: unknown;
+            try {
+              got = render(valid, id);
+            } catch (e) {
+              got = (e as Error).message;
+            }
+            expect(JSON.stringify(got), `${format} ${JSON.stringify(o)} ${t.prompt}`).toBe(JSON.stringify(want));
+          }
+        }
+      }
+    }
+  });
+
+  it("checks the format and options once, naming the caller", () => {
+    expect(thrown(() => createTraceRenderer("csv" as never)).message).toBe(
+      'createTraceRenderer: unknown format "csv"; expected one of trace, tunix_sft, training_example, messages, prompt_completion',
+    );
+    expect(thrown(() => createTraceRenderer("messages", { style: "yaml" as never }, "exportDataset")).message).toBe(
+      'exportDataset: options: style must be "reasoning_answer" or "xml_tags", got "yaml"',
+    );
   });
 });
 

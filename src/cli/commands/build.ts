@@ -1,5 +1,5 @@
 import { buildDataset, type DatasetRequestInput } from "../../dataset/index.js";
-import { writeManifest, type DatasetManifest } from "../../manifest/index.js";
+import { writeManifest, type DatasetManifestLike } from "../../manifest/index.js";
 import type { TraceFilter } from "../../storage/index.js";
 import { STORE_OPTION, flag, int, jsonValue, keyNumbers, oneOf, str, usageError } from "../args.js";
 import type { Command } from "../context.js";
@@ -8,7 +8,7 @@ import type { Command } from "../context.js";
 export const DEFAULT_DATASETS_DIR = "datasets";
 
 /** Human summary lines of a built dataset. */
-export function datasetSummary(m: DatasetManifest, path: string | undefined): string[] {
+export function datasetSummary(m: DatasetManifestLike, path: string | undefined): string[] {
   const splits = m.splits ? Object.entries(m.splits).map(([k, v]) => `${k} ${v.count}`).join(", ") : "no splits";
   return [
     `dataset ${m.dataset_key}: ${m.trace_count} traces (${splits})`,
@@ -61,10 +61,11 @@ export const buildCommand: Command = {
     };
     const store = await ctx.openStore(str(args, "store"));
     const progress = ctx.out.progress("build", undefined, "");
-    const manifest = await buildDataset(store, request);
+    // Compact: the same manifest without a string[] of every id (a million-trace build stays small).
+    const manifest = await buildDataset(store, request, { compact: true });
     progress.finish(`${manifest.trace_count} traces`);
     const written = await writeManifest(manifest, { dir: ctx.path(str(args, "out-dir") ?? DEFAULT_DATASETS_DIR), overwrite: flag(args, "overwrite") });
-    const m = written.manifest as DatasetManifest;
+    const m = written.manifest;
     ctx.out.result(
       { dataset_key: m.dataset_key, trace_count: m.trace_count, fingerprint: m.fingerprint, splits: m.splits ?? null, manifest: written.path, written: written.written },
       datasetSummary(m, written.path),

@@ -12,7 +12,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 export function demoSummaryLines(s: DemoSummary): string[] {
   return [
     "",
-    `tunix-rt demo — ${s.eval_set.name} (${s.eval_set.items} held-out problems), backend ${s.backend}`,
+    `tunix-rt demo — ${s.eval_set.name} (${s.eval_set.items} held-out problems), backend ${s.backend} (${s.kernels} kernels)`,
     `  exact answers   ${pct(s.before.exact)} untrained → ${pct(s.after.exact)} trained  (${s.gain_points >= 0 ? "+" : ""}${s.gain_points} points${s.significant ? ", significant" : ""})`,
     `  well-formed     ${pct(s.before.well_formed)} → ${pct(s.after.well_formed)}`,
     `  training        ${s.training.steps} steps on ${s.dataset.splits.train ?? s.dataset.traces} traces, final loss ${s.training.final_loss?.toFixed(3) ?? "-"}`,
