@@ -152,6 +152,7 @@ export {
   filterIssues,
   matchesFilter,
   compileFilter,
+  type FilterPredicate,
   MAX_FILTER_IN,
   MAX_FILTER_DEPTH,
   MAX_META_PATH_SEGMENTS,
