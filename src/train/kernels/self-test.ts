@@ -189,10 +189,14 @@ function installNativeMatMul(): string {
   if (activeNativeGemm() !== null) return "";
   const load = loadNativeGemm();
   if (load.addon === null) return load.reason;
-  // Without AVX2+FMA an x86 CPU gets the portable fmaf kernel, far slower than XNNPACK: keep wasm
-  // (unless a test or benchmark forces the choice with TUNIX_RT_GEMM_ISA).
-  if (load.addon.isa() === "scalar" && process.arch === "x64" && process.env["TUNIX_RT_GEMM_ISA"] === undefined) {
-    return "CPU lacks AVX2/FMA (the portable native kernel would be slower than the wasm one)";
+  // Only the AVX2/AVX-512 micro-kernels are measured faster than XNNPACK. The portable fmaf kernel (x86
+  // without AVX2+FMA: far slower; other architectures: not measured) is used only when asked for, with
+  // TUNIX_RT_NATIVE=1 or a forced TUNIX_RT_GEMM_ISA (tests, benchmarks).
+  const forced = process.env["TUNIX_RT_NATIVE"] === "1" || process.env["TUNIX_RT_GEMM_ISA"] !== undefined;
+  if (load.addon.isa() === "scalar" && !forced) {
+    return process.arch === "x64"
+      ? "CPU lacks AVX2/FMA (the portable native kernel would be slower than the wasm one)"
+      : `no vector micro-kernel for ${process.arch} (set TUNIX_RT_NATIVE=1 to try the portable one)`;
   }
   const stock = tf.getKernel("BatchMatMul", "wasm");
   if (stock === undefined) return "stock BatchMatMul kernel not found";
