@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) || defined(_M_X64)
+/* The vector micro-kernels use GCC/Clang target attributes and CPU detection (gcc, clang; not MSVC). */
+#if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define TUNIX_X86 1
 #endif
