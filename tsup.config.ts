@@ -15,6 +15,8 @@ export default defineConfig({
     "testing/index": "src/storage/conformance/index.ts",
     // Data-parallel replica entry, started by path at run time (src/train/parallel/worker-path.ts).
     "train/parallel-worker": "src/train/parallel/worker-entry.ts",
+    // SQLite writer thread entry, started by path at run time (src/storage/sqlite/writer.ts).
+    "storage/sqlite/writer-worker": "src/storage/sqlite/writer-entry.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Packaging test: `npm pack`, check the tarball's file list, install it into a fresh temp project and
 // load every public entry point with both `import` and `require`.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -59,6 +59,25 @@ try {
     }
   } else {
     check(!process.env.CI, `tarball holds prebuilds/${process.platform}-${process.arch}/tunix_kernels.node`);
+  }
+
+  // A large putMany on the SQLite store runs through the writer thread of the installed package (ESM and
+  // CJS): the thread's entry must be in dist/ where the store looks for it (else a warning is printed).
+  // better-sqlite3 is an optional peer: link the dev copy (and its run-time deps) into the app.
+  for (const dep of ["better-sqlite3", "bindings", "file-uri-to-path"]) {
+    if (existsSync(join(root, "node_modules", dep)) && !existsSync(join(app, "node_modules", dep))) symlinkSync(join(root, "node_modules", dep), join(app, "node_modules", dep));
+  }
+  const sqliteJob = (load) =>
+    `${load}.then(async (m) => { const s = await m.createSqliteStore(${JSON.stringify(join(work, "pack-"))} + Math.random() + ".db");` +
+    ` const t = (i) => ({ trace_version: "1.0", prompt: "p" + i, final_answer: "a", steps: [{ i: 0, type: "t", content: "c" }] });` +
+    ` const r = await s.putMany(Array.from({ length: 3000 }, (_, i) => t(i))); console.log(r.stored.length, await s.count()); await s.close(); })`;
+  for (const [kind, code, flag] of [
+    ["import", sqliteJob(`import("tunix-rt/storage/sqlite")`), "--input-type=module"],
+    ["require", sqliteJob(`Promise.resolve(require("tunix-rt/storage/sqlite"))`), "--input-type=commonjs"],
+  ]) {
+    const r = spawnSync("node", [flag, "-e", code], { cwd: app, encoding: "utf8" });
+    const ok = r.status === 0 && r.stdout.trim() === "3000 3000" && !r.stderr.includes("TUNIX_RT_SQLITE_WRITER");
+    check(ok, `${kind}: putMany(3000) on the SQLite store through its writer thread${ok ? "" : `: ${r.stdout}${r.stderr}`}`);
   }
 
   // The `tunix-rt` bin: shebang, executable bit, and the shipped eval sets found from the installed dist/.

@@ -190,6 +190,7 @@ export {
   type ArtifactInfo,
   type ArtifactStore,
   type TraceBackend,
+  type BulkInsert,
   type TraceRecord,
   type TraceRow,
   type PageRequest,

@@ -4,7 +4,8 @@ import { TunixError } from "../errors.js";
 /**
  * Canonical JSON: object keys sorted, no whitespace. Used for hashes and fingerprints, so the same value
  * gives the same bytes on any machine. Throws FINGERPRINT_UNHASHABLE on values JSON cannot represent
- * faithfully (functions, symbols, bigint, non-finite numbers, class instances other than Date).
+ * faithfully (functions, symbols, bigint, non-finite numbers, class instances such as Date); the error
+ * names the path and has it in `details.path`.
  */
 export function canonicalJson(value: unknown): string {
   assertPlainData(value, []);
@@ -13,7 +14,7 @@ export function canonicalJson(value: unknown): string {
 
 function assertPlainData(value: unknown, path: (string | number)[]): void {
   const fail = (what: string): never => {
-    throw new TunixError("FINGERPRINT_UNHASHABLE", `Cannot hash ${what} at ${path.join(".") || "(root)"}`);
+    throw new TunixError("FINGERPRINT_UNHASHABLE", `Cannot hash ${what} at ${path.join(".") || "(root)"}`, { details: { path: [...path], what } });
   };
   if (value === null || value === undefined) return;
   switch (typeof value) {

@@ -72,6 +72,28 @@ export interface TraceBackend {
   page(req: PageRequest): Promise<TraceRow[]>;
   /** Releases resources. Called once. */
   close(): Promise<void>;
+  /**
+   * Optional: a pipelined write for large batches. The core then hands the records over in chunks, in
+   * order, while it validates and encodes the next ones, and ends with `commit` (or `abort` when some
+   * input was invalid). The whole batch is one atomic write, as with {@link TraceBackend.insert}, and
+   * writes of this backend are serialised behind it. Resolves to undefined when the backend cannot
+   * pipeline this time (then the core calls `insert`).
+   */
+  openBulkInsert?(opts: { dedupe: boolean }): Promise<BulkInsert | undefined>;
+}
+
+/** A pipelined atomic write ({@link TraceBackend.openBulkInsert}). */
+export interface BulkInsert {
+  /** Queues records after the ones queued before; may wait for the backend to catch up (backpressure). */
+  add(records: readonly TraceRecord[]): Promise<void>;
+  /**
+   * Writes everything queued atomically; resolves, record for record over all `add` calls, to whether it
+   * was written (false: skipped by dedupe). Throws as {@link TraceBackend.insert} does; then nothing is
+   * written.
+   */
+  commit(): Promise<boolean[]>;
+  /** Discards everything queued. */
+  abort(): Promise<void>;
 }
 
 /** A private copy of a record's meta (parsed from `meta_json`), so later changes to the caller's objects cannot reach a store. */

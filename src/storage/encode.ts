@@ -3,7 +3,7 @@
  * The hand-written fast path ({@link fastParseTrace}) serves ordinary traces; anything it cannot vouch
  * for goes through zod, which also explains what is wrong.
  */
-import type { Issue } from "../errors.js";
+import { TunixError, type Issue } from "../errors.js";
 import { hashJson, sha256Hex } from "../internal/hash.js";
 import { safeParseTrace, type ReasoningTrace } from "../schema/index.js";
 import { fastCanonicalTraceJson, fastParseTrace } from "./fast-trace.js";
@@ -33,8 +33,25 @@ export function encodeTrace(input: unknown): EncodedTrace | { issues: readonly I
     const parsed = safeParseTrace(input);
     if (!parsed.success) return { issues: parsed.error.issues };
     trace = parsed.data;
-    contentHash = hashJson(trace);
+    try {
+      contentHash = hashJson(trace);
+    } catch (e) {
+      // The schema lets unknown keys hold any value; a stored trace must be JSON data.
+      if (!(e instanceof TunixError && e.code === "FINGERPRINT_UNHASHABLE")) throw e;
+      const { path, what } = e.details as { path: (string | number)[]; what: string };
+      return { issues: [{ code: "not_json", path, message: `must be JSON data, got ${what}` }] };
+    }
   }
   const meta = trace.meta;
-  return { trace, body: JSON.stringify(trace), metaJson: meta === null || meta === undefined ? null : JSON.stringify(meta), contentHash };
+  const body = JSON.stringify(trace);
+  let metaJson: string | null = null;
+  if (meta !== null && meta !== undefined) {
+    // fastParseTrace returns the input itself only when its keys are exactly trace_version, prompt,
+    // final_answer, steps (each step exactly i, type, content) and meta, in that order: then the body
+    // ends with `,"meta":<meta JSON>}` and its first `,"meta":` is that key (inside a JSON string a `"`
+    // is always escaped, so the text cannot occur there, and no key before meta is "meta").
+    const at = trace === input ? body.indexOf(',"meta":') : -1;
+    metaJson = at >= 0 ? body.slice(at + 8, -1) : JSON.stringify(meta);
+  }
+  return { trace, body, metaJson, contentHash };
 }

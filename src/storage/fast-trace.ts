@@ -50,7 +50,9 @@ function isJson(v: unknown, depth = 0): boolean {
 
 /**
  * The trace as zod would output it (schema keys first, in schema order, then unknown keys), or undefined
- * when the fast check cannot vouch for it.
+ * when the fast check cannot vouch for it. An input (or step) already in that shape is returned as it is,
+ * not copied: copies of 100k traces kept for a putMany result cost more in garbage collection than the
+ * rest of the validation.
  *
  * @param input - any value.
  */
@@ -62,6 +64,8 @@ export function fastParseTrace(input: unknown): ReasoningTrace | undefined {
   if (!Array.isArray(steps) || steps.length < 1 || steps.length > MAX_STEPS) return undefined;
   // Steps numbered 0, 1, 2, ... (the usual case) are unique without a Set; any other numbering builds one.
   let seen: Set<number> | undefined;
+  // Whether every step is kept as it is (then the input's array is the output's too).
+  let same = true;
   const outSteps: Record<string, unknown>[] = new Array(steps.length);
   for (let k = 0; k < steps.length; k++) {
     const s = steps[k] as unknown;
@@ -77,22 +81,29 @@ export function fastParseTrace(input: unknown): ReasoningTrace | undefined {
       seen.add(i);
     }
     if (!shortString(s.type, MAX_STEP_TYPE_CHARS) || !shortString(s.content, MAX_STEP_CONTENT_CHARS)) return undefined;
+    const keys = Object.keys(s);
+    if (keys.length === 3 && keys[0] === "i" && keys[1] === "type" && keys[2] === "content") {
+      outSteps[k] = s; // already in the output's shape (same keys, same order): no copy
+      continue;
+    }
+    same = false;
     const step: Record<string, unknown> = { i, type: s.type, content: s.content };
-    for (const key of Object.keys(s)) {
+    for (const key of keys) {
       if (STEP_KNOWN.has(key)) continue;
       if (key === "__proto__" || !isJson(s[key])) return undefined;
       step[key] = s[key];
     }
     outSteps[k] = step;
   }
-  const out: Record<string, unknown> = { trace_version: t.trace_version, prompt: t.prompt, final_answer: t.final_answer, steps: outSteps };
-  if (Object.prototype.hasOwnProperty.call(t, "meta")) {
-    const m = t.meta;
-    if (m === null) out.meta = null;
-    else if (isPlain(m) && isJson(m)) out.meta = m;
-    else return undefined;
+  const hasMeta = Object.prototype.hasOwnProperty.call(t, "meta");
+  if (hasMeta && t.meta !== null && !(isPlain(t.meta) && isJson(t.meta))) return undefined;
+  const keys = Object.keys(t);
+  if (same && keys.length === (hasMeta ? 5 : 4) && keys[0] === "trace_version" && keys[1] === "prompt" && keys[2] === "final_answer" && keys[3] === "steps") {
+    return t as ReasoningTrace; // the input already has the output's shape (the common case): no copy
   }
-  for (const key of Object.keys(t)) {
+  const out: Record<string, unknown> = { trace_version: t.trace_version, prompt: t.prompt, final_answer: t.final_answer, steps: outSteps };
+  if (hasMeta) out.meta = t.meta;
+  for (const key of keys) {
     if (KNOWN.has(key)) continue;
     if (key === "__proto__" || !isJson(t[key])) return undefined;
     out[key] = t[key];

@@ -5,7 +5,8 @@
 import { TunixError, type Issue } from "../errors.js";
 import type { ReasoningTrace } from "../schema/index.js";
 import { encodeTrace } from "./encode.js";
-import type { PageRequest, TraceBackend, TraceRecord, TraceRow } from "./backend.js";
+import { uuidv7 } from "./uuid7.js";
+import type { BulkInsert, PageRequest, TraceBackend, TraceRecord, TraceRow } from "./backend.js";
 import { normalizeInstant, validateFilter, type TraceFilter } from "./filter.js";
 import type {
   Direction,
@@ -34,9 +35,6 @@ export function checkTraceId(id: unknown): string | undefined {
   return undefined;
 }
 
-function newId(): string {
-  return globalThis.crypto.randomUUID();
-}
 
 function encodeCursor(orderBy: OrderBy, direction: Direction, key: string, id: string): string {
   return Buffer.from(JSON.stringify(["c1", orderBy, direction, key, id]), "utf8").toString("base64url");
@@ -83,6 +81,107 @@ function keyOf(row: TraceRow, orderBy: OrderBy): string {
   return orderBy === "id" ? row.id : row.created_at;
 }
 
+/** Smallest putMany that goes through a backend's pipelined write ({@link TraceBackend.openBulkInsert}). */
+export const BULK_MIN = 1024;
+/** Chunk sizes of a pipelined putMany: an eighth of the batch, within these bounds. */
+const BULK_CHUNK_MIN = 256;
+const BULK_CHUNK_MAX = 1024;
+
+/**
+ * Validation of one put/putMany call's inputs, fed in index ranges (all of them, in order): makes the
+ * records of the valid inputs and collects the issues of the others, prefixed with the input index (or
+ * none for `put`); {@link Preparer.finish} throws them all at once.
+ */
+class Preparer {
+  /** Issues so far. */
+  readonly issues: Issue[] = [];
+  private readonly seenIds = new Map<string, number>();
+  private conflict = false;
+  private batchTime: string | undefined;
+
+  constructor(
+    private readonly traces: readonly unknown[],
+    private readonly ids: readonly unknown[] | undefined,
+    private readonly createdAts: readonly unknown[] | undefined,
+    private readonly indexed: boolean,
+    private readonly nextBatchTime: () => string,
+  ) {
+    const issues: Issue[] = [];
+    if (ids !== undefined && ids.length !== traces.length) issues.push({ code: "invalid_argument", path: ["ids"], message: `ids has ${ids.length} entries for ${traces.length} traces` });
+    if (createdAts !== undefined && createdAts.length !== traces.length) issues.push({ code: "invalid_argument", path: ["createdAts"], message: `createdAts has ${createdAts.length} entries for ${traces.length} traces` });
+    if (issues.length > 0) throw new TunixError("INVALID_ARGUMENT", "putMany options do not match the traces", { issues });
+  }
+
+  /**
+   * The records, validated traces and input indexes of the valid inputs in [from, to).
+   *
+   * @param from - first input index.
+   * @param to - end (exclusive).
+   */
+  range(from: number, to: number): { records: TraceRecord[]; valid: ReasoningTrace[]; index: number[] } {
+    const { traces, ids, createdAts, issues } = this;
+    const records: TraceRecord[] = [];
+    const valid: ReasoningTrace[] = [];
+    const index: number[] = [];
+    const prefix = (i: number): (string | number)[] => (this.indexed ? [i] : []);
+    for (let i = from; i < to; i++) {
+      const enc = encodeTrace(traces[i]);
+      if ("issues" in enc) {
+        for (const issue of enc.issues) issues.push({ ...issue, path: [...prefix(i), ...issue.path] });
+        continue;
+      }
+      let id: string;
+      if (ids?.[i] !== undefined) {
+        const bad = checkTraceId(ids[i]);
+        if (bad) {
+          issues.push({ code: "invalid_id", path: [...prefix(i), "id"], message: bad });
+          continue;
+        }
+        id = ids[i] as string;
+      } else id = uuidv7();
+      const first = this.seenIds.get(id);
+      if (first !== undefined) {
+        this.conflict = true;
+        issues.push({ code: "duplicate_id", path: [...prefix(i), "id"], message: `id ${JSON.stringify(id)} also used at index ${first}` });
+        continue;
+      }
+      // Generated ids are unique by construction; only callers' ids need the duplicate check.
+      if (ids?.[i] !== undefined) this.seenIds.set(id, i);
+      let created: string;
+      if (createdAts?.[i] !== undefined) {
+        const norm = normalizeInstant(createdAts[i]);
+        if (norm === undefined) {
+          issues.push({ code: "invalid_date", path: [...prefix(i), "createdAt"], message: `createdAt must be an ISO-8601 instant with a time zone, got ${JSON.stringify(createdAts[i])}` });
+          continue;
+        }
+        created = norm;
+      } else created = this.batchTime ??= this.nextBatchTime();
+      const trace = enc.trace;
+      records.push({
+        id,
+        created_at: created,
+        content_hash: enc.contentHash,
+        trace_version: trace.trace_version,
+        meta: (trace.meta ?? null) as Record<string, unknown> | null,
+        meta_json: enc.metaJson,
+        body: enc.body,
+      });
+      valid.push(trace);
+      index.push(i);
+    }
+    return { records, valid, index };
+  }
+
+  /** Throws the collected issues, if any. */
+  finish(): void {
+    const { issues } = this;
+    if (issues.length === 0) return;
+    const argCodes = ["duplicate_id", "invalid_id", "invalid_date"];
+    const code = issues.some((x) => !argCodes.includes(x.code)) ? "TRACE_INVALID" : this.conflict && issues.every((x) => x.code === "duplicate_id") ? "STORE_CONFLICT" : "INVALID_ARGUMENT";
+    throw new TunixError(code, this.indexed ? "putMany: nothing was stored" : "put: trace not stored", { issues });
+  }
+}
+
 /**
  * Wraps a {@link TraceBackend} into a full {@link TraceStore}. Every built-in adapter is made this way;
  * a user's adapter can be too (then it only implements the backend seam).
@@ -109,91 +208,70 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
     return lastCreated;
   };
 
-  /**
-   * Validates inputs into records (and their validated traces, index for index); collects issues
-   * prefixed with the index (or none for `put`) and throws them all at once.
-   */
-  const prepare = (
-    traces: unknown[],
-    ids: readonly unknown[] | undefined,
-    createdAts: readonly unknown[] | undefined,
-    indexed: boolean,
-  ): { records: TraceRecord[]; valid: ReasoningTrace[] } => {
+  /** Turns a backend's STORE_CONFLICT (with `details.ids`) into one naming the inputs' indexes. */
+  const conflictError = (e: unknown, records: readonly TraceRecord[], inputIndex: readonly number[] | undefined, indexed: boolean): unknown => {
+    if (!(e instanceof TunixError && e.code === "STORE_CONFLICT" && Array.isArray(e.details?.ids))) return e;
+    const clash = new Set(e.details.ids as string[]);
     const issues: Issue[] = [];
-    const records: TraceRecord[] = [];
-    const valid: ReasoningTrace[] = [];
-    const seenIds = new Map<string, number>();
-    const prefix = (i: number): (string | number)[] => (indexed ? [i] : []);
-    if (ids !== undefined && ids.length !== traces.length) issues.push({ code: "invalid_argument", path: ["ids"], message: `ids has ${ids.length} entries for ${traces.length} traces` });
-    if (createdAts !== undefined && createdAts.length !== traces.length) issues.push({ code: "invalid_argument", path: ["createdAts"], message: `createdAts has ${createdAts.length} entries for ${traces.length} traces` });
-    if (issues.length > 0) throw new TunixError("INVALID_ARGUMENT", "putMany options do not match the traces", { issues });
-    let conflict = false;
-    let batchTime: string | undefined;
-    for (let i = 0; i < traces.length; i++) {
-      const enc = encodeTrace(traces[i]);
-      if ("issues" in enc) {
-        for (const issue of enc.issues) issues.push({ ...issue, path: [...prefix(i), ...issue.path] });
-        continue;
-      }
-      let id: string;
-      if (ids?.[i] !== undefined) {
-        const bad = checkTraceId(ids[i]);
-        if (bad) {
-          issues.push({ code: "invalid_id", path: [...prefix(i), "id"], message: bad });
-          continue;
-        }
-        id = ids[i] as string;
-      } else id = newId();
-      const first = seenIds.get(id);
-      if (first !== undefined) {
-        conflict = true;
-        issues.push({ code: "duplicate_id", path: [...prefix(i), "id"], message: `id ${JSON.stringify(id)} also used at index ${first}` });
-        continue;
-      }
-      seenIds.set(id, i);
-      let created: string;
-      if (createdAts?.[i] !== undefined) {
-        const norm = normalizeInstant(createdAts[i]);
-        if (norm === undefined) {
-          issues.push({ code: "invalid_date", path: [...prefix(i), "createdAt"], message: `createdAt must be an ISO-8601 instant with a time zone, got ${JSON.stringify(createdAts[i])}` });
-          continue;
-        }
-        created = norm;
-      } else created = batchTime ??= nextBatchTime();
-      const trace = enc.trace;
-      records.push({
-        id,
-        created_at: created,
-        content_hash: enc.contentHash,
-        trace_version: trace.trace_version,
-        meta: (trace.meta ?? null) as Record<string, unknown> | null,
-        meta_json: enc.metaJson,
-        body: enc.body,
-      });
-      valid.push(trace);
-    }
-    if (issues.length > 0) {
-      const argCodes = ["duplicate_id", "invalid_id", "invalid_date"];
-      const code = issues.some((x) => !argCodes.includes(x.code)) ? "TRACE_INVALID" : conflict && issues.every((x) => x.code === "duplicate_id") ? "STORE_CONFLICT" : "INVALID_ARGUMENT";
-      throw new TunixError(code, indexed ? "putMany: nothing was stored" : "put: trace not stored", { issues });
-    }
-    return { records, valid };
+    records.forEach((r, i) => {
+      if (clash.has(r.id)) issues.push({ code: "duplicate_id", path: indexed ? [inputIndex?.[i] ?? i, "id"] : ["id"], message: `id ${JSON.stringify(r.id)} already exists in the store` });
+    });
+    return new TunixError("STORE_CONFLICT", indexed ? "putMany: nothing was stored" : "put: trace not stored", { issues, cause: e });
   };
 
-  const insert = async (records: TraceRecord[], dedupe: boolean, indexed: boolean): Promise<boolean[]> => {
+  const insert = async (records: TraceRecord[], inputIndex: readonly number[] | undefined, dedupe: boolean, indexed: boolean): Promise<boolean[]> => {
     try {
       return await backend.insert(records, { dedupe });
     } catch (e) {
-      if (e instanceof TunixError && e.code === "STORE_CONFLICT" && Array.isArray(e.details?.ids)) {
-        const clash = new Set(e.details.ids as string[]);
-        const issues: Issue[] = [];
-        records.forEach((r, i) => {
-          if (clash.has(r.id)) issues.push({ code: "duplicate_id", path: indexed ? [i, "id"] : ["id"], message: `id ${JSON.stringify(r.id)} already exists in the store` });
-        });
-        throw new TunixError("STORE_CONFLICT", indexed ? "putMany: nothing was stored" : "put: trace not stored", { issues, cause: e });
+      throw conflictError(e, records, inputIndex, indexed);
+    }
+  };
+
+  /**
+   * A large putMany through the backend's pipelined write: chunks are validated, encoded and handed
+   * over one after another (the backend writes chunk k while chunk k+1 is encoded). After the first
+   * invalid input nothing more is handed over, but validation goes on so the error lists every issue.
+   * Only what the result needs is kept per trace (not the JSON texts).
+   */
+  const putManyBulk = async (bulk: BulkInsert, prep: Preparer, n: number, dedupe: boolean): Promise<PutManyResult> => {
+    const chunk = Math.min(BULK_CHUNK_MAX, Math.max(BULK_CHUNK_MIN, Math.ceil(n / 8)));
+    const seen = dedupe ? new Set<string>() : undefined;
+    const out: StoredTrace[] = [];
+    const inputIndex: number[] = [];
+    let duplicates = 0;
+    let written: boolean[];
+    try {
+      for (let from = 0; from < n; from += chunk) {
+        const { records, valid, index } = prep.range(from, Math.min(n, from + chunk));
+        if (prep.issues.length > 0) continue;
+        const send: TraceRecord[] = [];
+        for (let k = 0; k < records.length; k++) {
+          const r = records[k]!;
+          if (seen !== undefined) {
+            if (seen.has(r.content_hash)) {
+              duplicates++;
+              continue;
+            }
+            seen.add(r.content_hash);
+          }
+          send.push(r);
+          out.push({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: valid[k]! });
+          inputIndex.push(index[k]!);
+        }
+        await bulk.add(send);
       }
+      prep.finish();
+    } catch (e) {
+      await bulk.abort();
       throw e;
     }
+    try {
+      written = await bulk.commit();
+    } catch (e) {
+      throw conflictError(e, out.map((o) => ({ id: o.id }) as TraceRecord), inputIndex, true);
+    }
+    const stored = out.filter((_, i) => written[i]);
+    return { stored, duplicates: duplicates + out.length - stored.length };
   };
 
   const store: TraceStore = {
@@ -202,33 +280,42 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
 
     async put(trace, opts: PutOptions = {}) {
       ensureOpen();
-      const [record] = prepare([trace], opts.id === undefined ? undefined : [opts.id], opts.createdAt === undefined ? undefined : [opts.createdAt], false).records;
-      await insert([record!], false, false);
+      const prep = new Preparer([trace], opts.id === undefined ? undefined : [opts.id], opts.createdAt === undefined ? undefined : [opts.createdAt], false, nextBatchTime);
+      const [record] = prep.range(0, 1).records;
+      prep.finish();
+      await insert([record!], undefined, false, false);
       return { id: record!.id, created_at: record!.created_at, content_hash: record!.content_hash, trace: JSON.parse(record!.body) as ReasoningTrace };
     },
 
     async putMany(traces, opts: PutManyOptions = {}): Promise<PutManyResult> {
       ensureOpen();
       const list = Array.isArray(traces) ? (traces as unknown[]) : [...traces];
-      const { records, valid } = prepare(list, opts.ids, opts.createdAts, true);
+      const prep = new Preparer(list, opts.ids, opts.createdAts, true, nextBatchTime);
       const dedupe = opts.dedupe === true;
+      const bulk = list.length >= BULK_MIN && backend.openBulkInsert !== undefined ? await backend.openBulkInsert({ dedupe }) : undefined;
+      if (bulk !== undefined) return putManyBulk(bulk, prep, list.length, dedupe);
+      const { records, valid } = prep.range(0, list.length);
+      prep.finish();
       let batch = records;
       let batchTraces = valid;
+      let inputIndex: number[] | undefined;
       let duplicates = 0;
       if (dedupe) {
         const seen = new Set<string>();
         batch = [];
         batchTraces = [];
+        inputIndex = [];
         records.forEach((r, i) => {
           if (seen.has(r.content_hash)) return;
           seen.add(r.content_hash);
           batch.push(r);
           batchTraces.push(valid[i]!);
+          inputIndex!.push(i);
         });
         duplicates = records.length - batch.length;
       }
       if (batch.length === 0) return { stored: [], duplicates };
-      const written = await insert(batch, dedupe, true);
+      const written = await insert(batch, inputIndex, dedupe, true);
       const stored: StoredTrace[] = [];
       for (let i = 0; i < batch.length; i++) {
         const r = batch[i]!;

@@ -7,7 +7,7 @@ import type { TraceFilter } from "./filter.js";
 
 /** A trace as a store returns it: the validated trace plus the store's bookkeeping. */
 export interface StoredTrace {
-  /** Store id: a UUID by default, or the caller's id. */
+  /** Store id: a UUIDv7 by default (time-ordered: later traces get greater ids within a process), or the caller's id. */
   id: string;
   /** When the trace was stored: ISO-8601 UTC with millisecond precision (`2026-01-02T03:04:05.678Z`). */
   created_at: string;
@@ -29,7 +29,7 @@ export interface StoreCapabilities {
 
 /** Options of {@link TraceStore.put}. */
 export interface PutOptions {
-  /** Caller-chosen id: 1..256 printable ASCII characters without spaces (so byte, JS and SQL order agree). Default: a new UUID. */
+  /** Caller-chosen id: 1..256 printable ASCII characters without spaces (so byte, JS and SQL order agree). Default: a new UUIDv7. */
   id?: string;
   /**
    * Caller-chosen creation time (any ISO-8601 instant, normalised to UTC ms). Default: now, one time per
@@ -57,7 +57,8 @@ export interface PutManyOptions {
 export interface PutManyResult {
   /**
    * The stored traces, in input order (skipped duplicates left out). Each `trace` is the validated
-   * value, which may share nested `meta` objects with the input (the store keeps its own copy).
+   * value: the input object itself when it already had the schema's shape (keys in schema order), else
+   * a copy that may share nested `meta` objects with the input. The store keeps its own copy either way.
    */
   stored: StoredTrace[];
   /** How many inputs were skipped as duplicates (only with `dedupe: true`). */

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/internal/canonical-json.js";
 import { safeParseTrace } from "../../src/schema/index.js";
 import { fastCanonicalJson, fastCanonicalTraceJson, fastParseTrace } from "../../src/storage/fast-trace.js";
+import { encodeTrace } from "../../src/storage/encode.js";
+import { hashJson } from "../../src/internal/hash.js";
 import { hasReference, referencePath } from "../helpers/reference.js";
 
 const text = fc.oneof(
@@ -63,6 +65,47 @@ describe("fastParseTrace / fastCanonicalTraceJson", () => {
       { numRuns: 4000, seed: 42 },
     );
     expect(accepted).toBeGreaterThan(100);
+  });
+
+  it("encodeTrace: body, meta JSON and content hash are those of zod's output (fast path or not)", () => {
+    let uncopied = 0;
+    const check = (t: unknown): void => {
+      const enc = encodeTrace(t);
+      const slow = safeParseTrace(t);
+      let hash: string | undefined;
+      try {
+        hash = slow.success ? hashJson(slow.data) : undefined;
+      } catch {
+        // zod lets unknown keys hold anything; encodeTrace must name the value that is not JSON
+        expect("issues" in enc && enc.issues[0]!.code === "not_json" && enc.issues[0]!.path.length > 0).toBe(true);
+        return;
+      }
+      expect("issues" in enc).toBe(!slow.success);
+      if ("issues" in enc || !slow.success) return;
+      if (enc.trace === t) uncopied++;
+      expect(enc.body).toBe(JSON.stringify(slow.data));
+      const meta = slow.data.meta;
+      expect(enc.metaJson).toBe(meta === null || meta === undefined ? null : JSON.stringify(meta));
+      expect(enc.contentHash).toBe(hash);
+    };
+    fc.assert(fc.property(trace, check), { numRuns: 3000, seed: 7 });
+    // Inputs already in the schema's shape (uncopied, meta cut from the body), with JSON-looking texts.
+    const looks = fc.oneof(text, fc.constantFrom(',"meta":', '","meta":{', '\\",', "\\"));
+    const plainShape = fc.record({
+      trace_version: looks,
+      prompt: looks,
+      final_answer: looks,
+      steps: fc.array(fc.record({ type: looks, content: looks }), { minLength: 1, maxLength: 3 }).map((l) => l.map((x, i) => ({ i, type: x.type, content: x.content }))),
+      meta: fc.oneof(fc.constant(null), fc.dictionary(fc.oneof(key, fc.constant("meta")), fc.oneof(json, looks), { maxKeys: 4 })),
+    });
+    fc.assert(fc.property(plainShape, check), { numRuns: 1000, seed: 8 });
+    // The meta JSON of an uncopied input is cut from the body at its first ',"meta":': texts that look
+    // like that key elsewhere must not fool it.
+    const tricky = ',"meta":{"x":1}}';
+    check({ trace_version: tricky, prompt: `a${tricky}`, final_answer: '",\\"meta":', steps: [{ i: 0, type: tricky, content: '\\",' + tricky }], meta: { meta: { meta: tricky }, [tricky]: 1 } });
+    check({ trace_version: "1", prompt: "p", final_answer: "a", steps: [{ i: 0, type: "t", content: "c" }], meta: {} });
+    check({ trace_version: "1", prompt: "p", final_answer: "a", steps: [{ i: 0, type: "t", content: "c", meta: { z: 1 } }], meta: { a: [1, { meta: 2 }] } });
+    expect(uncopied).toBeGreaterThan(500);
   });
 
   it.skipIf(!hasReference)("takes the fast path for every trace of the reference dataset", () => {

@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { SqliteWriterThread } from "../../src/storage/sqlite/writer.js";
 import { createSqliteStore } from "../../src/storage/sqlite/index.js";
 import type { TraceStore } from "../../src/storage/index.js";
 import { makeTrace } from "../../src/storage/conformance/index.js";
@@ -69,6 +70,56 @@ describe("sqlite adapter", () => {
     await expect(createSqliteStore({ path: join(root, "x.db"), table: "drop table" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(createSqliteStore({ path: join(root, "x.db"), indexes: ["a..b"] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(createSqliteStore("")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+});
+
+describe("sqlite writer thread (large putMany on two cores)", () => {
+  const traces = (n: number, from = 0): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => makeTrace(from + i, { n: from + i, category: i % 2 ? "a" : "b" }));
+
+  it("writes a large putMany through the thread with the same rows as the store's own connection", async () => {
+    const start = vi.spyOn(SqliteWriterThread, "start");
+    const rows: unknown[][] = [];
+    for (const writerThread of [true, false]) {
+      const path = join(root, `thread-${writerThread}.db`);
+      const s = await createSqliteStore({ path, writerThread });
+      const input = traces(2500);
+      const r = await s.putMany(input, { ids: input.map((_, i) => `t${i}`) });
+      expect(r.stored.map((x) => x.id)).toEqual(input.map((_, i) => `t${i}`));
+      expect(await s.count({ meta: "category", eq: "a" })).toBe(1250);
+      await s.close();
+      const Database = (await import("better-sqlite3")).default;
+      const db = new Database(path, { readonly: true });
+      rows.push(db.prepare("SELECT id, content_hash, trace_version, meta, body FROM traces ORDER BY id").raw().all());
+      db.close();
+    }
+    expect(start).toHaveBeenCalledTimes(1); // only the writerThread: true store started one
+    start.mockRestore();
+    expect(rows[0]).toEqual(rows[1]);
+  });
+
+  it("other writes of the same process wait for a large putMany instead of deadlocking", async () => {
+    const s = await createSqliteStore(join(root, "thread-gate.db"));
+    const big = s.putMany(traces(3000));
+    const small = s.put(makeTrace(-1));
+    const del = small.then((x) => s.delete(x.id));
+    const [b, , gone] = await Promise.all([big, small, del]);
+    expect(b.stored.length).toBe(3000);
+    expect(gone).toBe(true);
+    expect(await s.count()).toBe(3000);
+    // default ids: UUIDv7, in input order
+    const ids = b.stored.map((x) => x.id);
+    expect([...ids].sort()).toEqual(ids);
+    await s.close();
+  });
+
+  it(":memory: stores and writerThread: false never start a thread", async () => {
+    const start = vi.spyOn(SqliteWriterThread, "start");
+    for (const s of [await createSqliteStore(":memory:"), await createSqliteStore({ path: join(root, "no-thread.db"), writerThread: false })]) {
+      expect((await s.putMany(traces(1500))).stored.length).toBe(1500);
+      await s.close();
+    }
+    expect(start).not.toHaveBeenCalled();
+    start.mockRestore();
   });
 });
 

@@ -22,6 +22,58 @@ export function atomicTests({ test, expect }: Ctx): void {
     expect(await store.count()).toBe(0);
   });
 
+  test("putMany rejects values that are not JSON under unknown keys (TRACE_INVALID naming the path)", async (open) => {
+    const store = await open();
+    const t = makeTrace(1) as { steps: Record<string, unknown>[] };
+    t.steps[0]!.when = new Date(0);
+    const err = await expectError(() => store.putMany([makeTrace(0), t]), "TRACE_INVALID");
+    expect(err.issues.map((i) => [i.code, ...i.path])).toEqual([["not_json", 1, "steps", 0, "when"]]);
+    expect(await store.count()).toBe(0);
+  });
+
+  // Large batches: adapters may write them in a pipeline (chunks written while later ones are still being
+  // validated, e.g. SQLite's writer thread); the whole batch must still be all or nothing.
+  const big = (n: number, from = 0): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => makeTrace(from + i, { n: from + i }));
+
+  test("a large putMany (3000) with invalid traces late in the batch stores nothing and names them", async (open) => {
+    const store = await open();
+    await store.put(makeTrace(-1));
+    const traces: unknown[] = big(3000);
+    traces[2100] = { ...makeTrace(2100), steps: [] };
+    traces[2999] = { ...makeTrace(2999), prompt: 7 };
+    const err = await expectError(() => store.putMany(traces), "TRACE_INVALID");
+    expect([...new Set(err.issues.map((i) => i.path[0]))]).toEqual([2100, 2999]);
+    expect(err.message).toMatch(/\[2100\]\.steps/);
+    expect(await store.count()).toBe(1);
+    // the store still takes writes, large and small
+    expect((await store.putMany(big(1500, 5000))).stored.length).toBe(1500);
+    expect(await store.count()).toBe(1501);
+  });
+
+  test("a large putMany (3000) whose id at index 2500 is already stored stores nothing: STORE_CONFLICT", async (open) => {
+    const store = await open();
+    await store.put(makeTrace(-1), { id: "taken" });
+    const ids = Array.from({ length: 3000 }, (_, i) => (i === 2500 ? "taken" : `big-${i}`));
+    const err = await expectError(() => store.putMany(big(3000), { ids }), "STORE_CONFLICT");
+    expect(err.issues.map((i) => i.path)).toEqual([[2500, "id"]]);
+    expect(await store.count()).toBe(1);
+    expect(await store.get("big-0")).toBe(undefined);
+  });
+
+  test("a large putMany with dedupe skips stored and repeated content across the whole batch", async (open) => {
+    const store = await open();
+    await store.putMany(big(10, 100)); // contents 100..109 stored
+    // contents 0..999, then 100..119, then 0..999 again: only 0..999 minus the stored 100..109 are new
+    const traces = [...big(1000), ...big(20, 100), ...big(1000)];
+    const r = await store.putMany(traces, { dedupe: true });
+    expect(r.stored.length).toBe(990);
+    expect(r.duplicates).toBe(traces.length - 990);
+    expect(await store.count()).toBe(1000);
+    const prompts = r.stored.map((x) => x.trace.prompt);
+    expect(new Set(prompts).size).toBe(prompts.length);
+    expect(r.stored[0]!.trace).toEqual(traces[0]);
+  });
+
   test("putMany with an id already stored (index 2) stores nothing: STORE_CONFLICT", async (open) => {
     const store = await open();
     await store.put(makeTrace(9), { id: "taken" });

@@ -6,8 +6,10 @@
 import { createHash } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
 import { TunixError } from "../../errors.js";
-import type { TraceBackend, TraceRecord, TraceRow } from "../backend.js";
+import type { BulkInsert, TraceBackend, TraceRecord, TraceRow } from "../backend.js";
 import { pageClause, sqliteDialect, SqlParams, whereClause } from "../sql/dialect.js";
+import { SqliteWriteStatements, toColumns } from "./statements.js";
+import { SqliteWriterThread } from "./writer.js";
 
 type Db = BetterSqlite3.Database;
 
@@ -29,9 +31,6 @@ const PAGE_SIZE = 8192;
  * time −40%).
  */
 const WAL_CHECKPOINT_BYTES = 32 * 2 ** 20;
-
-/** Rows per multi-row INSERT (6 parameters each, well under SQLite's 32 766 limit). */
-const INSERT_ROWS = 50;
 
 /**
  * Wraps a driver call: TunixErrors pass through, anything else becomes `BACKEND_ERROR`.
@@ -84,65 +83,74 @@ export function setupSqlite(db: Db, table: string, indexPaths: readonly string[]
   if ((db.pragma("user_version", { simple: true }) as number) === 0) db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
 }
 
+/** Options of {@link sqliteBackend}. */
+export interface SqliteBackendOptions {
+  /**
+   * Pipeline large putMany calls through a writer thread (see writer.ts); default true. Ignored (off)
+   * for `:memory:` and read-only databases, which a second connection cannot share.
+   */
+  writerThread?: boolean;
+  /** The writer thread's busy timeout (ms); default 10 000. */
+  busyTimeoutMs?: number;
+}
+
 /**
  * The backend over a configured connection ({@link setupSqlite}); it owns `db` and closes it.
  *
  * @param db - the connection.
  * @param table - the table.
+ * @param opts - writer thread settings.
  */
-export function sqliteBackend(db: Db, table: string): TraceBackend {
+export function sqliteBackend(db: Db, table: string, opts: SqliteBackendOptions = {}): TraceBackend {
   const cols = "id, created_at, content_hash, body";
-  // OR ROLLBACK: a clashing id ends the whole transaction at once (putMany is all-or-nothing anyway), so
-  // SQLite needs no statement journal for the multi-row statement (with the default ABORT it writes one,
-  // which measured +60% CPU). The clashing ids are looked up only after such a failure.
-  const tuple = "(?, ?, ?, ?, ?, ?)";
-  const insertOne = db.prepare(`INSERT OR ROLLBACK INTO ${table} (id, created_at, content_hash, trace_version, meta, body) VALUES ${tuple}`);
-  const insertMany = db.prepare(`INSERT OR ROLLBACK INTO ${table} (id, created_at, content_hash, trace_version, meta, body) VALUES ${Array(INSERT_ROWS).fill(tuple).join(", ")}`);
-  const hasHash = db.prepare(`SELECT 1 FROM ${table} WHERE content_hash = ? LIMIT 1`).pluck();
-  const existingIds = db.prepare(`SELECT id FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`).pluck();
+  const writes = new SqliteWriteStatements(db, table);
   const deleteStmt = db.prepare(`DELETE FROM ${table} WHERE id = ?`);
-  const params: unknown[] = new Array(INSERT_ROWS * 6);
-
-  const insertRows = (rows: readonly TraceRecord[]): void => {
-    let i = 0;
-    for (; i + INSERT_ROWS <= rows.length; i += INSERT_ROWS) {
-      for (let j = 0; j < INSERT_ROWS; j++) {
-        const r = rows[i + j]!;
-        const o = j * 6;
-        params[o] = r.id;
-        params[o + 1] = r.created_at;
-        params[o + 2] = r.content_hash;
-        params[o + 3] = r.trace_version;
-        params[o + 4] = r.meta_json;
-        params[o + 5] = r.body;
-      }
-      insertMany.run(params);
-    }
-    for (; i < rows.length; i++) {
-      const r = rows[i]!;
-      insertOne.run(r.id, r.created_at, r.content_hash, r.trace_version, r.meta_json, r.body);
-    }
-  };
   // One IMMEDIATE transaction: the dedupe reads and the insert see the same store (no writer in between).
-  const insertAll = db.transaction((records: readonly TraceRecord[], dedupe: boolean): boolean[] => {
-    const written = records.map((r) => !(dedupe && hasHash.get(r.content_hash) !== undefined));
-    const rows = dedupe ? records.filter((_, i) => written[i]) : records;
-    try {
-      insertRows(rows);
-    } catch (e) {
-      if ((e as { code?: string }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw e;
-      // OR ROLLBACK has already ended the transaction: the ids found now were there before this putMany.
-      const clash = existingIds.all(JSON.stringify(rows.map((r) => r.id))) as string[];
-      throw new TunixError("STORE_CONFLICT", `ids already exist: ${clash.join(", ")}`, { cause: e, details: { ids: clash } });
-    }
-    return written;
-  });
+  const insertAll = db.transaction((records: readonly TraceRecord[], dedupe: boolean): boolean[] => Array.from(writes.insert(toColumns(records), dedupe), (w) => w === 1));
   const all = (sql: string, p: SqlParams): TraceRow[] => db.prepare(sql).all(...p.values) as TraceRow[];
+
+  // Writes of this process go one at a time: while the writer thread holds the write lock, a write on
+  // this connection would block the event loop in SQLite's busy wait, and the thread's commit with it.
+  let writeGate: Promise<void> = Promise.resolve();
+  const exclusive = <T>(fn: () => T | Promise<T>): Promise<T> => {
+    const run = writeGate.then(fn);
+    writeGate = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  };
+  let thread: Promise<SqliteWriterThread | undefined> | undefined;
+  const useThread = opts.writerThread !== false && !db.memory && !db.readonly;
+  const writerThread = (): Promise<SqliteWriterThread | undefined> =>
+    (thread ??= SqliteWriterThread.start(db.name, table, opts.busyTimeoutMs ?? 10_000).catch((e: unknown) => {
+      // Same results without it, only slower: say so once, don't fail the write.
+      process.emitWarning(`SQLite writer thread unavailable (${(e as Error).message}); large putMany calls run on one thread`, { code: "TUNIX_RT_SQLITE_WRITER" });
+      return undefined;
+    }));
+
   return {
     kind: "sqlite",
     capabilities: { persistent: true, filterPushdown: true, concurrentWriters: true },
     async insert(records, { dedupe }) {
-      return wrapSqlite("insert", () => insertAll.immediate(records, dedupe));
+      return exclusive(() => wrapSqlite("insert", () => insertAll.immediate(records, dedupe)));
+    },
+    async openBulkInsert({ dedupe }) {
+      if (!useThread) return undefined;
+      // Hold the write gate from now until the thread's transaction ends.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const before = writeGate;
+      writeGate = before.then(() => held);
+      await before;
+      let session: BulkInsert | undefined;
+      try {
+        const t = await writerThread();
+        if (t !== undefined) session = await t.begin(dedupe, release);
+      } finally {
+        if (session === undefined) release();
+      }
+      return session;
     },
     async get(ids) {
       if (ids.length === 0) return [];
@@ -150,7 +158,7 @@ export function sqliteBackend(db: Db, table: string): TraceBackend {
       return wrapSqlite("get", () => all(`SELECT ${cols} FROM ${table} WHERE id IN (SELECT value FROM json_each(${p.add(JSON.stringify(ids))}))`, p));
     },
     async delete(id) {
-      return wrapSqlite("delete", () => deleteStmt.run(id).changes > 0);
+      return exclusive(() => wrapSqlite("delete", () => deleteStmt.run(id).changes > 0));
     },
     async count(filter) {
       const p = new SqlParams(sqliteDialect.placeholder);
@@ -162,6 +170,9 @@ export function sqliteBackend(db: Db, table: string): TraceBackend {
       return wrapSqlite("query", () => all(`SELECT ${cols} FROM ${table} ${pageClause(req, sqliteDialect, p)}`, p));
     },
     async close() {
+      await writeGate;
+      const t = thread === undefined ? undefined : await thread;
+      await t?.close();
       // SQLite's advice for long-lived connections: refresh planner statistics before closing.
       wrapSqlite("optimize", () => db.pragma("optimize"));
       db.close();

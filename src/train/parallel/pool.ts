@@ -14,12 +14,12 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { TunixError } from "../../errors.js";
+import { resolveWorkerScript, workerExecArgv, type WorkerEntry, type WorkerScript } from "../../internal/worker-script.js";
 import { sumLossAndGrads } from "../gradient-source.js";
 import { fastKernelsReady } from "../kernels/self-test.js";
 import { lossAndGrads, type GPT } from "../model.js";
 import type { AppliedUpdate, GradientSource, GradientSourceContext, LossAndGrads, Tensor, TokenBatch } from "../types.js";
 import { batchBuffers, shardBatches, type FromWorker, type InitMessage, type ToWorker } from "./protocol.js";
-import { resolveWorkerScript, type WorkerScript } from "./worker-path.js";
 
 /** Options for {@link createWorkerGradientSource}. */
 export interface WorkerPoolOptions {
@@ -44,6 +44,9 @@ export interface WorkerGradientSource extends GradientSource {
   readonly lastComputeMs: readonly number[];
 }
 
+/** The replica entry (tsup entry `train/parallel-worker`). */
+const REPLICA_ENTRY: WorkerEntry = { what: "replica", source: "worker-entry.ts", built: "train/parallel-worker.js" };
+
 type Reply = Exclude<FromWorker, { type: "error" }>;
 interface Waiter {
   readonly expect: Reply["type"];
@@ -58,7 +61,7 @@ class Replica {
   private closing = false;
 
   constructor(readonly index: number, script: WorkerScript) {
-    this.worker = new Worker(script.path, { eval: script.evalCode });
+    this.worker = new Worker(script.path, { eval: script.evalCode, execArgv: workerExecArgv() });
     this.worker.on("message", (msg: FromWorker) => this.onMessage(msg));
     this.worker.on("error", (e) => this.fail(workerError(index, e.message, e)));
     this.worker.on("exit", (code) => {
@@ -165,7 +168,7 @@ export function createWorkerGradientSource(options: WorkerPoolOptions = {}): Wor
       if (closed) throw new TunixError("INVALID_ARGUMENT", "workers: init() after close()");
       model = context.model;
       if (threads.length === 0 && threadCount > 0) {
-        const script = resolveWorkerScript(options.workerScript);
+        const script = resolveWorkerScript(import.meta.url, REPLICA_ENTRY, options.workerScript);
         threads = Array.from({ length: threadCount }, (_, i) => new Replica(i + (mainComputes ? 1 : 0), script));
       }
       const m = model;

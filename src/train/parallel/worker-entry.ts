@@ -4,7 +4,7 @@
  * loops: `compute` → token-weighted loss/grad SUMS on its row shard; `apply` → the identical AdamW update
  * the main thread applied. Same inputs in the same order ⇒ bit-identical replicas.
  *
- * Never imported by library code; the pool starts it by path (see `worker-path.ts`).
+ * Never imported by library code; the pool starts it by path (see `src/internal/worker-script.ts`).
  */
 import { parentPort } from "node:worker_threads";
 import { listAttention } from "../attention.js";

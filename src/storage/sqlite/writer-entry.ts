@@ -1,0 +1,104 @@
+/**
+ * Entry point of a SQLite store's writer thread (a `worker_threads` worker with its own connection to
+ * the same database file). It runs one transaction at a time: `begin`, any number of `rows` chunks,
+ * then `commit` or `rollback`; every request gets exactly one reply, in order.
+ *
+ * Never imported by library code; `writer.ts` starts it by path (see `src/internal/worker-script.ts`).
+ */
+import type BetterSqlite3 from "better-sqlite3";
+import { parentPort } from "node:worker_threads";
+import { TunixError } from "../../errors.js";
+import { loadDriver } from "../sql/load-driver.js";
+import { SqliteWriteStatements } from "./statements.js";
+import type { FromWriter, ToWriter, WriterFailure } from "./writer-protocol.js";
+
+const port = parentPort;
+if (port === null) throw new Error("writer-entry.ts must run in a worker thread");
+
+let db: BetterSqlite3.Database | undefined;
+let writes: SqliteWriteStatements | undefined;
+let dedupe = false;
+/** The first failure of the open transaction (the transaction is then already rolled back). */
+let failure: WriterFailure | undefined;
+const written: Uint8Array[] = [];
+
+function toFailure(e: unknown): WriterFailure {
+  const err = e as Error & { code?: string; details?: { ids?: string[] } };
+  if (e instanceof TunixError) return { code: e.code, message: e.message, driverCode: undefined, ids: err.details?.ids };
+  return { code: undefined, message: err?.message ?? String(e), driverCode: typeof err?.code === "string" ? err.code : undefined, ids: undefined };
+}
+
+function rollback(): void {
+  if (db?.inTransaction) db.exec("ROLLBACK");
+}
+
+function reply(msg: FromWriter, transfer?: ArrayBuffer[]): void {
+  port!.postMessage(msg, transfer);
+}
+
+async function handle(msg: ToWriter): Promise<void> {
+  switch (msg.type) {
+    case "open": {
+      const Database = await loadDriver<typeof BetterSqlite3>("better-sqlite3", "the SQLite writer thread");
+      db = new Database(msg.path, { timeout: msg.busyTimeoutMs });
+      // The store's connection already set WAL (a property of the file); this connection's own settings:
+      db.pragma("synchronous = NORMAL");
+      writes = new SqliteWriteStatements(db, msg.table);
+      return reply({ type: "opened" });
+    }
+    case "begin":
+      dedupe = msg.dedupe;
+      failure = undefined;
+      written.length = 0;
+      db!.exec("BEGIN IMMEDIATE");
+      return reply({ type: "began" });
+    case "rows":
+      if (failure === undefined) {
+        try {
+          written.push(writes!.insert(msg, dedupe));
+        } catch (e) {
+          failure = toFailure(e);
+          rollback();
+        }
+      }
+      return reply({ type: "ack", seq: msg.seq });
+    case "commit": {
+      if (failure !== undefined) return reply({ type: "failed", failure });
+      try {
+        db!.exec("COMMIT");
+      } catch (e) {
+        rollback();
+        return reply({ type: "failed", failure: toFailure(e) });
+      }
+      const total = written.reduce((n, w) => n + w.length, 0);
+      const all = new Uint8Array(total);
+      let at = 0;
+      for (const w of written) {
+        all.set(w, at);
+        at += w.length;
+      }
+      written.length = 0;
+      return reply({ type: "committed", written: all }, [all.buffer as ArrayBuffer]);
+    }
+    case "rollback":
+      rollback();
+      written.length = 0;
+      return reply({ type: "rolledBack" });
+    case "close":
+      rollback();
+      db?.close();
+      db = undefined;
+      reply({ type: "closed" });
+      port!.close();
+      return;
+  }
+}
+
+// Requests are handled strictly one after another (only `open` awaits anything).
+let queue = Promise.resolve();
+port.on("message", (msg: ToWriter) => {
+  queue = queue.then(() => handle(msg)).catch((e: unknown) => {
+    rollback();
+    reply({ type: "failed", failure: toFailure(e) });
+  });
+});

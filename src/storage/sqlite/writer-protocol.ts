@@ -1,0 +1,52 @@
+/**
+ * Messages between a SQLite store and its writer thread ({@link ./writer.ts} ↔ `writer-entry.ts`).
+ * Records travel as columns of strings: the structured-clone cost of a few arrays is far below that
+ * of one object per record.
+ */
+
+/** A chunk of records as columns, index for index. */
+export interface RecordColumns {
+  /** Ids. */
+  readonly ids: string[];
+  /** Creation times. */
+  readonly createdAts: string[];
+  /** Content hashes. */
+  readonly hashes: string[];
+  /** trace_version values. */
+  readonly versions: string[];
+  /** Meta JSON texts (null without meta). */
+  readonly metas: (string | null)[];
+  /** Trace JSON texts. */
+  readonly bodies: string[];
+}
+
+/** Main thread → writer. */
+export type ToWriter =
+  | { type: "open"; path: string; table: string; busyTimeoutMs: number }
+  | { type: "begin"; dedupe: boolean }
+  | ({ type: "rows"; seq: number } & RecordColumns)
+  | { type: "commit" }
+  | { type: "rollback" }
+  | { type: "close" };
+
+/** A failure in the writer, with what the main thread needs to rebuild the error. */
+export interface WriterFailure {
+  /** The TunixError code, or undefined for a driver error. */
+  readonly code: string | undefined;
+  /** Message. */
+  readonly message: string;
+  /** The driver's error code (e.g. SQLITE_BUSY), when there was one. */
+  readonly driverCode: string | undefined;
+  /** `details.ids` of a STORE_CONFLICT. */
+  readonly ids: string[] | undefined;
+}
+
+/** Writer → main thread. */
+export type FromWriter =
+  | { type: "opened" }
+  | { type: "began" }
+  | { type: "ack"; seq: number }
+  | { type: "committed"; written: Uint8Array }
+  | { type: "rolledBack" }
+  | { type: "closed" }
+  | { type: "failed"; failure: WriterFailure };

@@ -1,0 +1,158 @@
+/**
+ * A SQLite store's writer thread, seen from the store: large putMany calls hand their records over in
+ * chunks while the main thread validates and encodes the next ones, so the two halves of an insert
+ * (JavaScript: validation, JSON, hashing; SQLite: b-tree updates) run on two cores at once.
+ *
+ * The thread owns a second connection to the same file and runs the whole putMany as one IMMEDIATE
+ * transaction, so all-or-nothing, dedupe against stored content and the id-clash error behave exactly
+ * as on the store's own connection. It is started on the first large putMany and kept (unref'd) until
+ * the store closes.
+ */
+import { resolve } from "node:path";
+import { Worker } from "node:worker_threads";
+import { TunixError, type ErrorCode } from "../../errors.js";
+import { resolveWorkerScript, workerExecArgv, type WorkerEntry } from "../../internal/worker-script.js";
+import type { BulkInsert, TraceRecord } from "../backend.js";
+import { toColumns } from "./statements.js";
+import type { FromWriter, ToWriter, WriterFailure } from "./writer-protocol.js";
+
+/** The writer entry (tsup entry `storage/sqlite/writer-worker`). */
+const WRITER_ENTRY: WorkerEntry = { what: "sqlite writer", source: "writer-entry.ts", built: "storage/sqlite/writer-worker.js" };
+
+/** Chunks sent but not yet acknowledged before `add` waits (bounds the memory queued for the thread). */
+const MAX_IN_FLIGHT = 4;
+
+/** The error a writer failure stands for. */
+function failureError(f: WriterFailure): TunixError {
+  if (f.code !== undefined) return new TunixError(f.code as ErrorCode, f.message, { details: f.ids === undefined ? undefined : { ids: f.ids } });
+  return new TunixError("BACKEND_ERROR", `sqlite insert failed: ${f.message}`, { details: f.driverCode === undefined ? undefined : { driverCode: f.driverCode } });
+}
+
+/** One writer thread: requests are answered one by one, in order. */
+export class SqliteWriterThread {
+  private readonly waiters: ((msg: FromWriter) => void)[] = [];
+  private dead: WriterFailure | undefined;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on("message", (msg: FromWriter) => this.waiters.shift()?.(msg));
+    worker.on("error", (e) => this.die(e.message));
+    worker.on("exit", (code) => this.die(`writer thread exited (code ${code})`));
+    worker.unref();
+  }
+
+  /**
+   * Starts a thread with its own connection to `path`.
+   *
+   * @param path - the database file (resolved against the current directory).
+   * @param table - the table.
+   * @param busyTimeoutMs - how long its connection waits for another writer's lock.
+   */
+  static async start(path: string, table: string, busyTimeoutMs: number): Promise<SqliteWriterThread> {
+    const script = resolveWorkerScript(import.meta.url, WRITER_ENTRY);
+    const worker = new Worker(script.path, { eval: script.evalCode, execArgv: workerExecArgv() });
+    const thread = new SqliteWriterThread(worker);
+    worker.ref(); // awaited below: keep the process alive until the thread answers
+    try {
+      await thread.expect({ type: "open", path: resolve(path), table, busyTimeoutMs }, "opened");
+    } catch (e) {
+      await worker.terminate();
+      throw e;
+    } finally {
+      worker.unref();
+    }
+    return thread;
+  }
+
+  private die(message: string): void {
+    this.dead ??= { code: undefined, message, driverCode: undefined, ids: undefined };
+    for (const w of this.waiters.splice(0)) w({ type: "failed", failure: this.dead });
+  }
+
+  /** Sends one request; resolves with its reply (a `failed` reply when the thread is gone). */
+  request(msg: ToWriter): Promise<FromWriter> {
+    if (this.dead !== undefined) return Promise.resolve({ type: "failed", failure: this.dead });
+    return new Promise((resolveReply) => {
+      this.waiters.push(resolveReply);
+      this.worker.postMessage(msg);
+    });
+  }
+
+  /** Sends one request and throws unless the reply is `type`. */
+  async expect<T extends FromWriter["type"]>(msg: ToWriter, type: T): Promise<Extract<FromWriter, { type: T }>> {
+    const reply = await this.request(msg);
+    if (reply.type === "failed") throw failureError(reply.failure);
+    if (reply.type !== type) throw new TunixError("BACKEND_ERROR", `sqlite writer: expected ${type}, got ${reply.type}`);
+    return reply as Extract<FromWriter, { type: T }>;
+  }
+
+  /**
+   * Begins a transaction on the thread. Only one may be open at a time (the store serialises writes).
+   *
+   * @param dedupe - skip records whose content is already stored.
+   * @param done - called once the transaction has ended (committed, rolled back or failed).
+   */
+  async begin(dedupe: boolean, done: () => void): Promise<BulkInsert> {
+    this.worker.ref(); // the caller awaits replies: keep the process alive until the transaction ends
+    const end = (): void => {
+      this.worker.unref();
+      done();
+    };
+    try {
+      await this.expect({ type: "begin", dedupe }, "began");
+    } catch (e) {
+      end();
+      throw e;
+    }
+    return new WriterSession(this, end);
+  }
+
+  /** Ends the thread (rolling back an open transaction). */
+  async close(): Promise<void> {
+    this.worker.ref();
+    if (this.dead === undefined) await this.request({ type: "close" });
+    await this.worker.terminate();
+  }
+}
+
+/** One putMany's transaction on the writer thread. */
+class WriterSession implements BulkInsert {
+  private readonly inFlight: Promise<FromWriter>[] = [];
+  private seq = 0;
+  private ended = false;
+
+  constructor(
+    private readonly thread: SqliteWriterThread,
+    private readonly end: () => void,
+  ) {}
+
+  async add(records: readonly TraceRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.inFlight.push(this.thread.request({ type: "rows", seq: this.seq++, ...toColumns(records) }));
+    if (this.inFlight.length > MAX_IN_FLIGHT) await this.inFlight.shift();
+  }
+
+  async commit(): Promise<boolean[]> {
+    try {
+      await Promise.all(this.inFlight.splice(0));
+      const { written } = await this.thread.expect({ type: "commit" }, "committed");
+      return Array.from(written, (w) => w === 1);
+    } finally {
+      this.finish();
+    }
+  }
+
+  async abort(): Promise<void> {
+    try {
+      await Promise.all(this.inFlight.splice(0));
+      await this.thread.request({ type: "rollback" });
+    } finally {
+      this.finish();
+    }
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.end();
+  }
+}
