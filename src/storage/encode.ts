@@ -6,7 +6,7 @@
 import { TunixError, type Issue } from "../errors.js";
 import { hashJson, sha256Hex } from "../internal/hash.js";
 import { safeParseTrace, type ReasoningTrace } from "../schema/index.js";
-import { fastCanonicalTraceJson, fastParseTrace } from "./fast-trace.js";
+import { fastCanonicalTraceJson, fastParseTrace, plainTraceTexts } from "./fast-trace.js";
 
 /** A validated trace with its encodings. */
 export interface EncodedTrace {
@@ -28,6 +28,11 @@ export interface EncodedTrace {
 export function encodeTrace(input: unknown): EncodedTrace | { issues: readonly Issue[] } {
   let trace = fastParseTrace(input);
   let contentHash: string;
+  if (trace !== undefined && trace === input) {
+    // The plain shape (fastParseTrace returns only such inputs uncopied): both texts from shared pieces.
+    const texts = plainTraceTexts(trace);
+    if (texts !== undefined) return { trace, body: texts.body, metaJson: texts.metaJson, contentHash: sha256Hex(texts.canonical) };
+  }
   if (trace !== undefined) contentHash = sha256Hex(fastCanonicalTraceJson(trace));
   else {
     const parsed = safeParseTrace(input);
