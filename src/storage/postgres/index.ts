@@ -1,11 +1,13 @@
 /**
  * PostgreSQL trace store: `pg`, `meta` as JSONB with filters compiled to SQL, each putMany in one
- * transaction using multi-row `INSERT ... SELECT FROM unnest(...)` (6 array parameters per chunk of rows).
+ * transaction using multi-row `INSERT ... SELECT FROM json_to_recordset($1)` (one JSON text per chunk of rows).
  * @module
  */
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import { finished, pipeline } from "node:stream/promises";
 import { TunixError } from "../../errors.js";
-import type { TraceBackend, TraceRecord, TraceRow } from "../backend.js";
+import type { BulkInsert, TraceBackend, TraceRecord, TraceRow } from "../backend.js";
 import { pageClause, pgJsonText, postgresDialect, SqlParams, whereClause } from "../sql/dialect.js";
 import { checkIdentifier, checkIndexPaths, loadDriver } from "../sql/load-driver.js";
 import { createTraceStore } from "../store.js";
@@ -150,7 +152,165 @@ async function inTransaction<T>(pool: PgPoolLike, fn: (c: Client) => Promise<T>)
   }
 }
 
+/**
+ * Records as one JSON array text for {@link insertStatement}: one parameter instead of six arrays, which
+ * the driver would otherwise escape element by element (measured: most of the client's CPU per trace).
+ * Meta is embedded as JSON (U+0000 mapped as everywhere for jsonb); the body as a JSON string, so its
+ * text reaches the `json` column byte for byte.
+ *
+ * @param part - the rows.
+ */
+function recordsJson(part: readonly TraceRecord[]): string {
+  const S = JSON.stringify;
+  let s = "[";
+  for (let i = 0; i < part.length; i++) {
+    const r = part[i]!;
+    const meta = r.meta_json === null ? "null" : pgJsonText(r.meta_json);
+    s += `${i === 0 ? "" : ","}{"id":${S(r.id)},"created_at":${S(r.created_at)},"content_hash":${S(r.content_hash)},"trace_version":${S(r.trace_version)},"meta":${meta},"body":${S(r.body)}}`;
+  }
+  return s + "]";
+}
+
+/** Smallest batch written with COPY (when `pg-copy-streams` is installed). */
+const COPY_MIN_ROWS = 256;
+
+/** `pg-copy-streams`' `from`: a COPY FROM STDIN writable for `client.query`. */
+type CopyFrom = (sql: string) => NodeJS.WritableStream & object;
+
+let copyLoaded: Promise<CopyFrom | undefined> | undefined;
+
+/** The optional `pg-copy-streams` package, or undefined when it is not installed (then INSERTs are used). */
+function copyDriver(): Promise<CopyFrom | undefined> {
+  copyLoaded ??= import("pg-copy-streams").then(
+    (m: { from?: CopyFrom; default?: { from?: CopyFrom } }) => m.from ?? m.default?.from,
+    () => undefined,
+  );
+  return copyLoaded;
+}
+
+/** A text-format COPY field: backslash, tab, newline and carriage return escaped (JSON text has only backslashes). */
+function copyField(v: string): string {
+  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (ch) => (ch === "\\" ? "\\\\" : ch === "\t" ? "\\t" : ch === "\n" ? "\\n" : "\\r")) : v;
+}
+
+/** The COPY statement of the adapter's columns. */
+function copySql(qt: string): string {
+  return `COPY ${qt} (id, created_at, content_hash, trace_version, meta, body) FROM STDIN`;
+}
+
+/** Rows [from, to) as COPY text-format lines. */
+function copyText(rows: readonly TraceRecord[], from: number, to: number): Buffer {
+  let s = "";
+  for (let k = from; k < to; k++) {
+    const r = rows[k]!;
+    const meta = r.meta_json === null ? "\\N" : copyField(pgJsonText(r.meta_json));
+    s += `${copyField(r.id)}\t${r.created_at}\t${r.content_hash}\t${copyField(r.trace_version)}\t${meta}\t${copyField(r.body)}\n`;
+  }
+  return Buffer.from(s, "utf8");
+}
+
+/** Starts `COPY ... FROM STDIN` on a client (pg's Submittable query form). */
+function startCopy(c: Client, copyFrom: CopyFrom, qt: string): NodeJS.WritableStream {
+  return (c as unknown as { query(s: object): NodeJS.WritableStream }).query(copyFrom(copySql(qt)));
+}
+
+/**
+ * Writes rows with `COPY ... FROM STDIN` (text format) inside the caller's transaction: measured ~2.5×
+ * cheaper for the server than the json_to_recordset INSERT (15 vs 39 µs per row of the shipped shape).
+ * Sent in chunks of `chunk` rows, with the stream's backpressure.
+ */
+async function copyRows(c: Client, copyFrom: CopyFrom, qt: string, rows: readonly TraceRecord[], chunk: number): Promise<void> {
+  function* texts(): Generator<Buffer> {
+    for (let i = 0; i < rows.length; i += chunk) yield copyText(rows, i, Math.min(rows.length, i + chunk));
+  }
+  await pipeline(Readable.from(texts()), startCopy(c, copyFrom, qt));
+}
+
+/**
+ * A putMany streamed into one COPY inside one transaction ({@link TraceBackend.openBulkInsert}): the
+ * server parses and inserts chunk k while this process encodes chunk k+1. Without dedupe only (dedupe
+ * needs lookups, which cannot run on a connection in the middle of a COPY). A clashing id fails the
+ * COPY; the clash is then looked up, as for `insert`.
+ */
+async function openCopySession(pool: PgPoolLike, copyFrom: CopyFrom, qt: string, existing: (c: PgPoolLike, ids: string[]) => Promise<string[]>): Promise<BulkInsert> {
+  const c = await pool.connect();
+  try {
+    await c.query("BEGIN");
+  } catch (e) {
+    c.release(e as Error);
+    throw backendError("insert", e);
+  }
+  const stream = startCopy(c, copyFrom, qt);
+  let failure: unknown;
+  stream.on("error", (e: unknown) => (failure ??= e));
+  const done = finished(stream).catch((e: unknown) => {
+    failure ??= e;
+  });
+  const ids: string[] = [];
+  let ended = false;
+  const end = async (commit: boolean): Promise<void> => {
+    if (ended) return;
+    ended = true;
+    try {
+      if (commit && failure === undefined) {
+        stream.end();
+        await done;
+      } else {
+        (stream as unknown as { destroy(): void }).destroy(); // CopyFail: the server drops what it got
+        await done;
+      }
+      await c.query(commit && failure === undefined ? "COMMIT" : "ROLLBACK");
+      c.release();
+    } catch (e) {
+      failure ??= e;
+      try {
+        await c.query("ROLLBACK");
+        c.release();
+      } catch (rollbackError) {
+        c.release(rollbackError as Error);
+      }
+    }
+  };
+  return {
+    async add(records) {
+      if (failure !== undefined || records.length === 0) return;
+      for (const r of records) ids.push(r.id);
+      if (!stream.write(copyText(records, 0, records.length))) await new Promise<void>((resolve) => {
+        const go = (): void => {
+          stream.off("drain", go);
+          stream.off("error", go);
+          resolve();
+        };
+        stream.on("drain", go);
+        stream.on("error", go);
+      });
+    },
+    async commit() {
+      await end(true);
+      if (failure !== undefined) {
+        if ((failure as { code?: string }).code === "23505") {
+          const clash = await existing(pool, ids).catch(() => [] as string[]);
+          throw new TunixError("STORE_CONFLICT", `ids already exist: ${clash.join(", ")}`, { cause: failure, details: { ids: clash } });
+        }
+        throw backendError("insert", failure);
+      }
+      return ids.map(() => true);
+    },
+    async abort() {
+      await end(false);
+    },
+  };
+}
+
+/** The multi-row INSERT over {@link recordsJson}'s text (`$1`). */
+function insertStatement(qt: string): string {
+  return `INSERT INTO ${qt} (id, created_at, content_hash, trace_version, meta, body)
+    SELECT id, created_at, content_hash, trace_version, meta, body::json
+    FROM json_to_recordset($1::json) AS x(id text, created_at timestamptz, content_hash text, trace_version text, meta jsonb, body text)`;
+}
+
 function postgresBackend(pool: PgPoolLike, ownPool: boolean, qt: string, lockName: string, chunk: number): TraceBackend {
+  const insertSql = insertStatement(qt);
   const rows = async (what: string, sql: string, p: SqlParams): Promise<TraceRow[]> => {
     try {
       return ((await pool.query(sql, p.values)).rows as Parameters<typeof toRow>[0][]).map(toRow);
@@ -181,13 +341,13 @@ function postgresBackend(pool: PgPoolLike, ownPool: boolean, qt: string, lockNam
           const keep = records.filter((_, i) => written[i]);
           const clash = await existing(c, keep.map((r) => r.id));
           if (clash.length > 0) throw new TunixError("STORE_CONFLICT", `ids already exist: ${clash.join(", ")}`, { details: { ids: clash } });
-          for (let i = 0; i < keep.length; i += chunk) {
-            const part = keep.slice(i, i + chunk);
-            await c.query(
-              `INSERT INTO ${qt} (id, created_at, content_hash, trace_version, meta, body)
-               SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::json[])`,
-              [part.map((r) => r.id), part.map((r) => r.created_at), part.map((r) => r.content_hash), part.map((r) => r.trace_version), part.map((r) => (r.meta_json === null ? null : pgJsonText(r.meta_json))), part.map((r) => r.body)],
-            );
+          const copy = keep.length >= COPY_MIN_ROWS ? await copyDriver() : undefined;
+          if (copy !== undefined) await copyRows(c, copy, qt, keep, chunk);
+          else {
+            for (let i = 0; i < keep.length; i += chunk) {
+              const part = keep.slice(i, i + chunk);
+              await c.query(insertSql, [recordsJson(part)]);
+            }
           }
           return written;
         });
@@ -199,6 +359,10 @@ function postgresBackend(pool: PgPoolLike, ownPool: boolean, qt: string, lockNam
         }
         throw backendError("insert", e);
       }
+    },
+    async openBulkInsert({ dedupe }) {
+      const copy = dedupe ? undefined : await copyDriver();
+      return copy === undefined ? undefined : openCopySession(pool, copy, qt, existing);
     },
     async get(ids) {
       if (ids.length === 0) return [];
