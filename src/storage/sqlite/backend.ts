@@ -4,6 +4,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { resolve } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { TunixError } from "../../errors.js";
 import type { BulkInsert, TraceBackend, TraceRecord, TraceRow } from "../backend.js";
@@ -122,8 +123,9 @@ export function sqliteBackend(db: Db, table: string, opts: SqliteBackendOptions 
   };
   let thread: Promise<SqliteWriterThread | undefined> | undefined;
   const useThread = opts.writerThread !== false && !db.memory && !db.readonly;
+  const dbPath = resolve(db.name); // now: a later process.chdir must not point the thread elsewhere
   const writerThread = (): Promise<SqliteWriterThread | undefined> =>
-    (thread ??= SqliteWriterThread.start(db.name, table, opts.busyTimeoutMs ?? 10_000).catch((e: unknown) => {
+    (thread ??= SqliteWriterThread.start(dbPath, table, opts.busyTimeoutMs ?? 10_000).catch((e: unknown) => {
       // Same results without it, only slower: say so once, don't fail the write.
       process.emitWarning(`SQLite writer thread unavailable (${(e as Error).message}); large putMany calls run on one thread`, { code: "TUNIX_RT_SQLITE_WRITER" });
       return undefined;
