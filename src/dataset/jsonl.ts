@@ -42,7 +42,16 @@ function waitDrain(stream: Writable): Promise<void> {
   });
 }
 
-async function pump(records: AsyncIterable<unknown> | Iterable<unknown>, out: Writable, options: WriteJsonlOptions): Promise<WriteJsonlResult> {
+/** Chunk buffers kept for reuse once the file stream is done with them. */
+const SPARE_CHUNKS = 4;
+
+/**
+ * Writes the records to `out`. With `recycle` (only for a stream writeJsonl opened itself, which lets
+ * go of a chunk once its write callback runs), written chunk buffers are filled again instead of
+ * dropped: a fresh 64 KiB buffer per chunk is external memory the GC frees only every ~64 MB, which
+ * showed as ~30 MB of peak RSS in a 1M-trace export. Other Writables may keep the chunks they get.
+ */
+async function pump(records: AsyncIterable<unknown> | Iterable<unknown>, out: Writable, options: WriteJsonlOptions, recycle = false): Promise<WriteJsonlResult> {
   const python = options.python === true;
   const dumpOptions = { sortKeys: options.sortKeys === true, ensureAscii: options.ensureAscii !== false };
   const chunkBytes = options.chunkBytes ?? 65536;
@@ -51,19 +60,22 @@ async function pump(records: AsyncIterable<unknown> | Iterable<unknown>, out: Wr
   let bytes = 0;
   // Lines are encoded straight into a chunk buffer: appending them to one string made a rope that
   // Buffer.from had to flatten and copy again (measured ~2 µs per 1.5 KB line).
+  const spare: Buffer[] = [];
   let chunk = Buffer.allocUnsafe(chunkBytes);
   let used = 0;
-  const send = async (data: Buffer): Promise<void> => {
+  const send = async (data: Buffer, reuse?: Buffer): Promise<void> => {
     hash.update(data);
     bytes += data.length;
-    if (!out.write(data)) await waitDrain(out);
+    const done = reuse === undefined ? undefined : (): void => void (spare.length < SPARE_CHUNKS && spare.push(reuse));
+    if (!out.write(data, done)) await waitDrain(out);
   };
   const flush = async (): Promise<void> => {
     if (used === 0) return;
-    const data = chunk.subarray(0, used);
-    chunk = Buffer.allocUnsafe(chunkBytes);
+    const full = chunk;
+    const data = full.subarray(0, used);
+    chunk = spare.pop() ?? Buffer.allocUnsafe(chunkBytes);
     used = 0;
-    await send(data);
+    await send(data, recycle ? full : undefined);
   };
   for await (const record of records as AsyncIterable<unknown>) {
     const line = python ? pythonJsonDumps(record, dumpOptions) : JSON.stringify(record);
@@ -107,7 +119,7 @@ export async function writeJsonl(
       out.once("open", () => resolve());
       out.once("error", reject);
     });
-    const result = await pump(records, out, options);
+    const result = await pump(records, out, options, true);
     await new Promise<void>((resolve, reject) => {
       out.end((err?: Error | null) => (err ? reject(err) : resolve()));
     });

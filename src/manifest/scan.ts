@@ -1,6 +1,9 @@
 import { PackedStringsBuilder, type PackedEncoding } from "./packed-strings.js";
 
-/** Where {@link scanManifestJson} reads bytes from: the next chunk each call, undefined at the end. */
+/**
+ * Where {@link scanManifestJson} reads bytes from: the next chunk each call, undefined at the end. A
+ * chunk's memory may be reused for the next one: the scanner copies what it keeps across chunks.
+ */
 export type ChunkSource = () => Uint8Array | undefined;
 
 /** Decodes `bytes[start, end)` as the reference reader decodes the whole text. */
@@ -11,8 +14,9 @@ const BACKSLASH = 0x5c;
 const CONTROL = /[\u0000-\u001f]/;
 
 /**
- * A cursor over a stream of byte chunks. Captured pieces may point into earlier chunks, so a
- * {@link ChunkSource} must never reuse a chunk's memory.
+ * A cursor over a stream of byte chunks. A piece of a value is copied before the next chunk is loaded
+ * (only values that span chunks, or the small members rawValue collects), so a {@link ChunkSource} may
+ * hand out the same memory every time.
  */
 class Cursor {
   buf: Buffer = Buffer.alloc(0);
@@ -81,7 +85,7 @@ class Cursor {
         parts.push(buf.subarray(start, this.pos));
         return { bytes: parts.length === 1 ? parts[0]! : Buffer.concat(parts), escaped };
       }
-      parts.push(buf.subarray(start));
+      parts.push(Buffer.from(buf.subarray(start))); // a copy: the next chunk may reuse this memory
       this.pos = buf.length;
       if (!this.more()) return undefined;
       start = 0;
@@ -125,7 +129,8 @@ class Cursor {
 
   /**
    * The raw bytes of the JSON value starting at `pos`, up to (not including) the `,` or `}` that ends it
-   * at depth 0. Syntax is left to JSON.parse. Undefined when the input ends first.
+   * at depth 0. Syntax is left to JSON.parse. Undefined when the input ends first. Pieces are copied as
+   * they are collected (a string inside may load the next chunk over this one's memory).
    */
   rawValue(): Buffer | undefined {
     const parts: Buffer[] = [];
@@ -136,10 +141,10 @@ class Cursor {
       while (this.pos < buf.length) {
         const c = buf[this.pos]!;
         if (c === QUOTE) {
-          parts.push(buf.subarray(start, this.pos));
+          parts.push(Buffer.from(buf.subarray(start, this.pos)));
           const s = this.stringLiteral();
           if (s === undefined) return undefined;
-          parts.push(s.bytes);
+          parts.push(Buffer.from(s.bytes));
           start = this.pos;
           if (this.buf !== buf) break; // the string ran into the next chunk
           continue;
@@ -155,7 +160,7 @@ class Cursor {
         this.pos++;
       }
       if (this.buf === buf) {
-        parts.push(buf.subarray(start));
+        parts.push(Buffer.from(buf.subarray(start)));
         if (!this.more()) return undefined;
         start = 0;
       }

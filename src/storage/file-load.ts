@@ -8,7 +8,7 @@ import { open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { FileIndex } from "./file-index.js";
 import { listSegments, replaySegment, segmentPath, type SegmentOp } from "./file-segments.js";
-import { encodeBatch, loadSidecar, SidecarWriter, sidecarName, StaleSidecarError } from "./file-sidecar.js";
+import { encodeBatch, loadSidecar, readBuffer, SidecarWriter, sidecarName, StaleSidecarError } from "./file-sidecar.js";
 
 /** Operations per sidecar batch written while replaying a segment. */
 const REPLAY_BATCH = 1_024;
@@ -69,13 +69,14 @@ async function loadOnce(segDir: string, segs: readonly number[]): Promise<Loaded
   const index = new FileIndex();
   let size = 0;
   let sidecar: SidecarWriter | undefined;
+  const scratch = readBuffer();
   for (const [k, seg] of segs.entries()) {
     const last = k === segs.length - 1;
     const path = segmentPath(segDir, seg);
     const fh = await open(path, "r");
     let state;
     try {
-      state = await loadSidecar(sidecarPath(segDir, seg), fh, seg, (op) => applyOp(index, op));
+      state = await loadSidecar(sidecarPath(segDir, seg), fh, seg, (op) => applyOp(index, op), scratch);
     } finally {
       await fh.close();
     }

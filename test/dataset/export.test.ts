@@ -8,6 +8,7 @@ import { isTunixError } from "../../src/errors.js";
 import { compactDatasetManifest, parseDatasetManifest } from "../../src/manifest/index.js";
 import { renderTrace } from "../../src/render/index.js";
 import { createMemoryStore, createTraceStore, type TraceBackend } from "../../src/storage/index.js";
+import { sha256Hex } from "../../src/internal/hash.js";
 import { hasReference, referencePath } from "../helpers/reference.js";
 import { fill, makeTraces } from "./fixtures.js";
 import { rejects } from "../helpers/rejects.js";
@@ -194,6 +195,24 @@ describe("writeJsonl", () => {
       expect(got.equals(expected), `chunkBytes ${chunkBytes}`).toBe(true);
       expect(r).toMatchObject({ lines: 300, bytes: expected.length });
       expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(Math.max(chunkBytes, 5100 * 3));
+    }
+  });
+
+  it("writes the same bytes to a file whatever the chunk size (its chunk buffers are reused)", async () => {
+    const records = Array.from({ length: 3000 }, (_, i) => ({ i, text: `${i}-é`.repeat(i % 23), big: i % 500 === 0 ? "y".repeat(5000) : "" }));
+    const expected = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(""), "utf8");
+    const dir = mkdtempSync(join(tmpdir(), "tunix-jsonl-"));
+    for (const chunkBytes of [7, 64, 4096, 65536]) {
+      const path = join(dir, `out-${chunkBytes}.jsonl`);
+      async function* slowly() {
+        for (const [k, r] of records.entries()) {
+          if (k % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+          yield r;
+        }
+      }
+      const r = await writeJsonl(slowly(), path, { chunkBytes });
+      expect(readFileSync(path).equals(expected), `chunkBytes ${chunkBytes}`).toBe(true);
+      expect(r.sha256).toBe(sha256Hex(expected));
     }
   });
 

@@ -21,16 +21,22 @@ import { hasReference, referencePath } from "../helpers/reference.js";
 const tmp = (): string => mkdtempSync(join(tmpdir(), "tunix-compact-"));
 const LISTS = { trace_ids: "text", content_hashes: "digest", trace_splits: "text" } as const;
 
-/** Chunks of the given sizes (cycled), each in fresh memory, as a file reader would hand them out. */
+/**
+ * Chunks of the given sizes (cycled), all in the same memory as the file reader hands them out: the
+ * buffer is scribbled over before each refill, so a piece the scanner kept from an earlier chunk
+ * without copying it reads garbage.
+ */
 function chunked(bytes: Buffer, sizes: number[]): () => Uint8Array | undefined {
   let pos = 0;
   let k = 0;
+  const buf = Buffer.alloc(Math.max(1, ...sizes));
   return () => {
     if (pos >= bytes.length) return undefined;
     const n = Math.max(1, sizes[k++ % sizes.length]!);
-    const out = Buffer.from(bytes.subarray(pos, pos + n));
+    buf.fill(0x7b);
+    const m = bytes.copy(buf, 0, pos, pos + n);
     pos += n;
-    return out;
+    return buf.subarray(0, m);
   };
 }
 
