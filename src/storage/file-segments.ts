@@ -50,29 +50,79 @@ const RECORD_HEAD = '{"id":';
 const CREATED_KEY = ',"created_at":"';
 const HASH_KEY = '","content_hash":"';
 const TRACE_KEY = '","trace":';
+const ID_OPEN = Buffer.from('{"id":"', "latin1");
+const CREATED_BYTES = Buffer.from(CREATED_KEY, "latin1");
+const HASH_BYTES = Buffer.from(HASH_KEY, "latin1");
+const TRACE_BYTES = Buffer.from(TRACE_KEY, "latin1");
+
+/** True when `line[at, at + want.length)` holds `want`'s bytes. */
+function bytesAt(line: Buffer, at: number, want: Buffer): boolean {
+  for (let i = 0; i < want.length; i++) if (line[at + i] !== want[i]) return false;
+  return true;
+}
+
+/** True when `line[at, at + id.length)` holds the characters of `id` (printable ASCII needing no escape). */
+function plainIdAt(line: Buffer, at: number, id: string): boolean {
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c || line[at + i] !== c) return false;
+  }
+  return true;
+}
+
+/** The last creation time decoded, reused while lines repeat it (traces of one write share it). */
+let lastCreated = "";
+const lastCreatedBytes = Buffer.alloc(24);
+
+function createdAt(line: Buffer, at: number): string {
+  if (!bytesAt(line, at, lastCreatedBytes) || lastCreated === "") {
+    line.copy(lastCreatedBytes, 0, at, at + 24);
+    lastCreated = line.toString("latin1", at, at + 24);
+  }
+  return lastCreated;
+}
 
 /**
  * Splits the bytes of a record line (with or without its `\n`) known to hold `id`, without parsing the
- * trace: lines as {@link recordLine} writes them are cut at fixed places; any other layout (a tool's own
- * writer) goes through JSON.parse. Returns undefined when the line is not a record of `id`.
+ * trace: lines as {@link recordLine} writes them are cut at fixed places, checked byte by byte (no
+ * strings are made for the checks); any other layout (a tool's own writer) goes through JSON.parse.
+ * Returns undefined when the line is not a record of `id`.
  *
  * @param line - the line's bytes.
  * @param id - the id the index expects there.
  */
 export function splitRecordLine(line: Buffer, id: string): RecordParts | undefined {
-  const head = RECORD_HEAD + JSON.stringify(id) + CREATED_KEY;
-  const hashAt = head.length + 24 + HASH_KEY.length;
-  const traceAt = hashAt + 64 + TRACE_KEY.length;
   let end = line.length;
   if (line[end - 1] === 0x0a) end--;
+  // `{"id":"<id>","created_at":"<24>","content_hash":"<64>","trace":{…}}` for an id needing no escape.
+  const idEnd = ID_OPEN.length + id.length;
+  const createdAt0 = idEnd + 1 + CREATED_BYTES.length;
+  const hashAt = createdAt0 + 24 + HASH_BYTES.length;
+  const traceAt = hashAt + 64 + TRACE_BYTES.length;
   if (
     end > traceAt + 1 &&
     line[end - 1] === 0x7d &&
-    line.toString("latin1", 0, head.length) === head &&
-    line.toString("latin1", head.length + 24, hashAt) === HASH_KEY &&
-    line.toString("latin1", hashAt + 64, traceAt) === TRACE_KEY
+    bytesAt(line, 0, ID_OPEN) &&
+    plainIdAt(line, ID_OPEN.length, id) &&
+    line[idEnd] === 0x22 &&
+    bytesAt(line, idEnd + 1, CREATED_BYTES) &&
+    bytesAt(line, createdAt0 + 24, HASH_BYTES) &&
+    bytesAt(line, hashAt + 64, TRACE_BYTES)
   ) {
-    return { id, created_at: line.toString("latin1", head.length, head.length + 24), content_hash: line.toString("latin1", hashAt, hashAt + 64), trace: line.toString("utf8", traceAt, end - 1) };
+    return { id, created_at: createdAt(line, createdAt0), content_hash: line.toString("latin1", hashAt, hashAt + 64), trace: line.toString("utf8", traceAt, end - 1) };
+  }
+  // An id with `"` or `\\` in it: compare its JSON form.
+  const head = RECORD_HEAD + JSON.stringify(id) + CREATED_KEY;
+  const hashAt2 = head.length + 24 + HASH_KEY.length;
+  const traceAt2 = hashAt2 + 64 + TRACE_KEY.length;
+  if (
+    end > traceAt2 + 1 &&
+    line[end - 1] === 0x7d &&
+    line.toString("latin1", 0, head.length) === head &&
+    line.toString("latin1", head.length + 24, hashAt2) === HASH_KEY &&
+    line.toString("latin1", hashAt2 + 64, traceAt2) === TRACE_KEY
+  ) {
+    return { id, created_at: line.toString("latin1", head.length, head.length + 24), content_hash: line.toString("latin1", hashAt2, hashAt2 + 64), trace: line.toString("utf8", traceAt2, end - 1) };
   }
   let rec: { id?: unknown; created_at?: unknown; content_hash?: unknown; trace?: unknown } | undefined;
   try {
