@@ -58,7 +58,7 @@ export interface BuildDatasetOptions {
  *
  * @param store - any trace store.
  * @param requestInput - the request (validated here).
- * Memory: the candidates are held in columns (~110 bytes each; see CandidatePool); a sampled build
+ * Memory: the candidates are held in columns (~70 bytes each; see CandidatePool); a sampled build
  * holds about limit·(1 + ln(candidates/limit)) of them, `latest` at most `limit`.
  *
  * @param store - any trace store.

@@ -1,3 +1,4 @@
+import { TunixError } from "../errors.js";
 import { PackedStringsBuilder, type PackedStrings } from "../manifest/index.js";
 
 /** The handle of the probe: the trace being offered, before it is admitted to the pool. */
@@ -20,7 +21,7 @@ export interface CandidateFields {
   stratum: number;
 }
 
-type Column = Float64Array | Int32Array | Uint16Array;
+type Column = Float64Array | Int32Array | Uint32Array | Uint16Array;
 
 /** `column` with `value` at `slot`, allocated or doubled as needed. */
 function put<C extends Column>(column: C | undefined, make: (n: number) => C, slot: number, value: number): C {
@@ -39,11 +40,12 @@ const f64 = (n: number): Float64Array => new Float64Array(n);
 const times64 = (n: number): Float64Array => new Float64Array(n).fill(Number.NaN);
 const i32 = (n: number): Int32Array => new Int32Array(n);
 const u16 = (n: number): Uint16Array => new Uint16Array(n);
+const u32 = (n: number): Uint32Array => new Uint32Array(n);
 
 /**
  * The selector's candidates, one slot per admitted trace, in columns: packed ids and content hashes,
- * typed arrays for the numbers. ~110 bytes a candidate instead of ~300 as objects with their strings,
- * so `latest` over a million traces keeps every candidate in ~110 MB. Slots are never reused: an evicted
+ * typed arrays for the numbers. ~70 bytes a candidate instead of ~300 as objects with their strings,
+ * so `latest` over a million traces keeps every candidate in ~75 MB. Slots are never reused: an evicted
  * candidate's slot stays (a seeded sample admits about k·(1 + ln(n/k)) of n traces to keep k).
  *
  * Creation times in the store's own format (`2026-01-02T03:04:05.678Z`) are held as epoch ms, which
@@ -59,7 +61,8 @@ export class CandidatePool {
   private readonly oddTimes = new Map<number, string>();
   private strata: Uint16Array | undefined;
   private stepCounts: Int32Array | undefined;
-  private charCounts: Float64Array | undefined;
+  /** Code points per candidate: u32 is enough (a stored trace is one JSON string, under 2^30 units). */
+  private charCounts: Uint32Array | undefined;
   /** Dedup key of each candidate (only with `dedupe`). */
   private readonly groups: string[] = [];
   private probe: CandidateFields = { id: "", contentHash: "", createdAt: "", rank: 0, stratum: 0 };
@@ -88,7 +91,8 @@ export class CandidatePool {
     if (p.createdAt !== "" && Number.isNaN(this.probeTime)) this.oddTimes.set(slot, p.createdAt);
     if (p.stratum !== 0 || this.strata !== undefined) this.strata = put(this.strata, u16, slot, p.stratum);
     this.stepCounts = put(this.stepCounts, i32, slot, steps);
-    this.charCounts = put(this.charCounts, f64, slot, chars);
+    if (chars > 0xffff_ffff) throw new TunixError("DATASET_INVALID", `trace ${p.id} has ${chars} characters, more than a dataset build counts (2^32 - 1)`);
+    this.charCounts = put(this.charCounts, u32, slot, chars);
     if (group !== "") this.groups[slot] = group;
     return slot;
   }

@@ -20,6 +20,21 @@ describe("BoundedHeap", () => {
     );
   });
 
+  it("sorts an unbounded heap fed best first, nearly best first, or worst first alike", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 100 }), fc.constantFrom("best", "swap", "worst"), (values, feed) => {
+        const all = values.map((_, h) => h);
+        const order = bestFirst(values, all);
+        if (feed === "worst") order.reverse();
+        if (feed === "swap" && order.length > 2) [order[1], order[2]] = [order[2]!, order[1]!];
+        const heap = new BoundedHeap(Infinity, rankedBy(values));
+        for (const h of order) heap.offer(h);
+        expect([...heap.sorted()]).toEqual(bestFirst(values, all));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("remove keeps the heap valid; a probe handle is compared without being added", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 100 }), fc.nat(), fc.integer({ min: 1, max: 100 }), (values, r, k) => {
