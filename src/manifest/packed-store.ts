@@ -183,7 +183,7 @@ export class HexStore implements EntryStore {
     const uuid = this.encoding === "uuid";
     if (!fits(s, uuid)) return false;
     const slot = this.length % this.perBlock;
-    if (slot === 0) this.blocks.push(Buffer.allocUnsafeSlow(BLOCK_BYTES));
+    if (Math.floor(this.length / this.perBlock) >= this.blocks.length) this.blocks.push(Buffer.allocUnsafeSlow(BLOCK_BYTES));
     const block = this.blocks[this.blocks.length - 1]!;
     block.write(uuid ? s.replaceAll("-", "") : s, slot * this.bytes, this.bytes, "hex");
     this.length++;
@@ -193,17 +193,17 @@ export class HexStore implements EntryStore {
   pushAscii(bytes: Buffer, start: number, end: number): boolean {
     const uuid = this.encoding === "uuid";
     if (end - start !== (uuid ? 36 : 64)) return false;
-    for (let k = start; k < end; k++) {
-      const dash = uuid && (k - start === 8 || k - start === 13 || k - start === 18 || k - start === 23);
-      if (dash ? bytes[k] !== DASH : HEX_VALUE[bytes[k]!]! < 0) return false;
-    }
-    const slot = this.length % this.perBlock;
-    if (slot === 0) this.blocks.push(Buffer.allocUnsafeSlow(BLOCK_BYTES));
+    // Checked and decoded in one pass, straight into the entry's place (a failed entry leaves it free).
+    if (Math.floor(this.length / this.perBlock) >= this.blocks.length) this.blocks.push(Buffer.allocUnsafeSlow(BLOCK_BYTES));
     const block = this.blocks[this.blocks.length - 1]!;
-    let at = slot * this.bytes;
+    let at = (this.length % this.perBlock) * this.bytes;
+    if (uuid && (bytes[start + 8] !== DASH || bytes[start + 13] !== DASH || bytes[start + 18] !== DASH || bytes[start + 23] !== DASH)) return false;
     for (let k = start; k < end; k += 2) {
-      if (bytes[k] === DASH) k++;
-      block[at++] = (HEX_VALUE[bytes[k]!]! << 4) | HEX_VALUE[bytes[k + 1]!]!;
+      if (uuid && (k - start === 8 || k - start === 13 || k - start === 18 || k - start === 23)) k++;
+      const hi = HEX_VALUE[bytes[k]!]!;
+      const lo = HEX_VALUE[bytes[k + 1]!]!;
+      if ((hi | lo) < 0) return false;
+      block[at++] = (hi << 4) | lo;
     }
     this.length++;
     return true;

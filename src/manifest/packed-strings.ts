@@ -182,6 +182,8 @@ export class PackedStringsBuilder {
    * @param end - end (exclusive).
    */
   pushAscii(bytes: Buffer, start: number, end: number): boolean {
+    // A digest or UUID the binary store takes is printable ASCII by its shape: no second look at it.
+    if (this.store.encoding !== "text" && this.store.pushAscii(bytes, start, end)) return true;
     for (let k = start; k < end; k++) {
       const c = bytes[k]!;
       if (c < 0x20 || c > 0x7f || c === 0x22 || c === 0x5c) return false;
