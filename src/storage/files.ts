@@ -98,12 +98,15 @@ function fileBackend(segDir: string, lockPath: string, loaded: LoadedSegments, s
 
   const segments = new SpanReader(handle);
   const sidecars = new SpanReader(sidecarHandle);
-  /** Record lines of slots, split (the trace stays JSON text); a line that does not hold the slot's id is damage. */
-  const readRecords = (slots: readonly number[]): Promise<RecordParts[]> =>
+  /**
+   * Record lines of slots, split (the trace stays JSON text); a line that does not hold the slot's id is
+   * damage. `ids[k]`, when given, is the id of `slots[k]` (a lookup's own string: no need to rebuild it).
+   */
+  const readRecords = (slots: readonly number[], ids?: readonly string[]): Promise<RecordParts[]> =>
     segments.read(
       slots.map((s) => index.span(s)),
       (buf, k) => {
-        const id = index.id(slots[k]!);
+        const id = ids?.[k] ?? index.id(slots[k]!);
         const parts = splitRecordLine(buf, id);
         if (parts === undefined) {
           const { file, off } = index.span(slots[k]!);
@@ -115,8 +118,8 @@ function fileBackend(segDir: string, lockPath: string, loaded: LoadedSegments, s
 
   // The trace stays text until the core parses it, one at a time as a stream yields: a page of parsed
   // traces kept alive together would mostly be promoted to the old generation before it is dropped.
-  const readRows = async (slots: readonly number[]): Promise<TraceRow[]> =>
-    (await readRecords(slots)).map((r) => ({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, body: r.trace }));
+  const readRows = async (slots: readonly number[], ids?: readonly string[]): Promise<TraceRow[]> =>
+    (await readRecords(slots, ids)).map((r) => ({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, body: r.trace }));
 
   /** Content hash and meta of slots: from their sidecar entries, or from the segment for slots without one. */
   const readDiskFields = async (slots: readonly number[], visit: (k: number, fields: DiskFields) => void): Promise<void> => {
@@ -218,11 +221,15 @@ function fileBackend(segDir: string, lockPath: string, loaded: LoadedSegments, s
     get: (ids) =>
       read(async () => {
         const slots: number[] = [];
+        const found: string[] = [];
         for (const id of ids) {
           const s = index.slotOf(id);
-          if (s >= 0) slots.push(s);
+          if (s >= 0) {
+            slots.push(s);
+            found.push(id);
+          }
         }
-        return readRows(slots);
+        return readRows(slots, found);
       }),
     delete: (id) =>
       serial(async () => {

@@ -11,7 +11,6 @@ import { hashBytes } from "./slot-table.js";
 export const PACKED_UUID = 0xffff;
 const CHUNK_BITS = 20;
 const CHUNK = 1 << CHUNK_BITS;
-const DASHES = [8, 13, 18, 23];
 const HEX = "0123456789abcdef";
 
 /** Value of a lowercase hex digit by char code, -1 for anything else (codes ≥ 128 are not looked up). */
@@ -124,7 +123,7 @@ export class IdPool {
   private unpack(c: Buffer, o: number, out: Buffer): Buffer {
     let j = 0;
     for (let i = 0; i < 16; i++) {
-      if (DASHES.includes(j)) out[j++] = 0x2d;
+      if (i === 4 || i === 6 || i === 8 || i === 10) out[j++] = 0x2d; // dashes at 8, 13, 18, 23
       out[j++] = HEX.charCodeAt(c[o + i]! >>> 4);
       out[j++] = HEX.charCodeAt(c[o + i]! & 15);
     }
