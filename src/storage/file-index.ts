@@ -121,6 +121,16 @@ export class FileIndex {
     return slot;
   }
 
+  /**
+   * Sizes the id table for about `count` live traces at once (opening a store calls it with an estimate:
+   * growing the table one doubling at a time rehashed ~1.5 ids per id).
+   *
+   * @param count - the expected number of traces.
+   */
+  reserve(count: number): void {
+    this.byId.reserve(count);
+  }
+
   /** Deletes the entry with this id; false when there is none. */
   remove(id: string): boolean {
     const slot = this.slotOf(id);

@@ -4,7 +4,7 @@
  * existed is indexed once and opens fast afterwards), and a sidecar that contradicts its segment is
  * deleted and the open started over.
  */
-import { open, rm } from "node:fs/promises";
+import { open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { FileIndex } from "./file-index.js";
 import { listSegments, replaySegment, segmentPath, type SegmentOp } from "./file-segments.js";
@@ -70,6 +70,10 @@ async function loadOnce(segDir: string, segs: readonly number[]): Promise<Loaded
   let size = 0;
   let sidecar: SidecarWriter | undefined;
   const scratch = readBuffer();
+  // Segment sizes, to size the id table once from the first segment's traces per byte.
+  const sizes: number[] = [];
+  for (const seg of segs) sizes.push((await stat(segmentPath(segDir, seg))).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
   for (const [k, seg] of segs.entries()) {
     const last = k === segs.length - 1;
     const path = segmentPath(segDir, seg);
@@ -105,6 +109,7 @@ async function loadOnce(segDir: string, segs: readonly number[]): Promise<Loaded
     }
     if (last) sidecar = writer;
     else await writer.close();
+    if (k === 0 && !last && sizes[0]! > 0) index.reserve(Math.ceil((index.slotCount / sizes[0]!) * total));
   }
   index.compact();
   return { index, seg: segs[segs.length - 1] ?? 1, size, sidecar };

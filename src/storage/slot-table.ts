@@ -106,6 +106,16 @@ export class SlotTable {
     this.live++;
   }
 
+  /**
+   * Makes room for `count` slots in all without growing again (growing rehashes every slot), when the
+   * caller knows about how many will come, as a store opening its files does.
+   *
+   * @param count - slots the set will hold.
+   */
+  reserve(count: number): void {
+    if (count * 1.001 > this.cells.length * MAX_LOAD) this.resize(count / 1.5);
+  }
+
   private resize(need: number): void {
     let cap = 16;
     while (cap * MAX_LOAD < need * 1.5) cap *= 2;

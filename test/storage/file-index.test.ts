@@ -44,13 +44,15 @@ describe("IdPool", () => {
 });
 
 describe("SlotTable", () => {
-  it("add / find / delete / rebuild agree with a Set, with colliding hashes, with and without kept hashes", () => {
+  it("add / find / delete / reserve / rebuild agree with a Set, with colliding hashes, with and without kept hashes", () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 })), { maxLength: 600 }), (keep, ops) => {
-        const hashOf = (slot: number): number => slot % 7; // many collisions on purpose
+      fc.property(fc.boolean(), fc.boolean(), fc.integer({ min: -1, max: 400 }), fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 })), { maxLength: 600 }), (keep, wide, reserveAt, ops) => {
+        // Many collisions on purpose; `wide` hashes differ only above the 16 bits a kept tag holds.
+        const hashOf = (slot: number): number => (wide ? ((slot % 7) << 16) >>> 0 : slot % 7);
         const table = new SlotTable(hashOf, keep);
         const ref = new Set<number>();
-        for (const [add, slot] of ops) {
+        for (const [k, [add, slot]] of ops.entries()) {
+          if (k === reserveAt) table.reserve(reserveAt);
           if (add && !ref.has(slot)) {
             table.add(slot, hashOf(slot));
             ref.add(slot);
