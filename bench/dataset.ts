@@ -39,8 +39,8 @@ const N = Number(process.env.BENCH_DATASET_N ?? 1_000_000);
 const LIMIT = Math.min(100_000, Math.floor(N / 10));
 // The file store reads a batch's neighbouring records in one read (and serves later batches from that
 // window) and keeps ~70 bytes of index per trace (~71 MB at 1M). Measured at 1M traces on 2 shared cores
-// (same period as the floor): exports 239–255 MB peak RSS at 49–60% of the floor by CPU time; builds
-// random 236, stratified 261, latest (all) 278 MB. Loading it first (ingestJsonl) takes ~40 s.
+// (same period as the floor): exports 239–261 MB peak RSS at 49–60% of the floor by CPU time; builds
+// random 227–238, stratified 257–271, latest (all) 277–289 MB. Loading it first (ingestJsonl) takes ~40 s.
 const STORES = (process.env.BENCH_DATASET_STORES ?? "sqlite,file").split(",").filter((s) => s === "file" || s === "sqlite");
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
