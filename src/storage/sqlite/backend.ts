@@ -9,6 +9,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { TunixError } from "../../errors.js";
 import type { BulkInsert, TraceBackend, TraceRecord, TraceRow } from "../backend.js";
 import { pageClause, sqliteDialect, SqlParams, whereClause } from "../sql/dialect.js";
+import { connectionPragmas } from "./connection.js";
 import { SqliteWriteStatements, toColumns } from "./statements.js";
 import { SqliteWriterThread } from "./writer.js";
 
@@ -24,14 +25,6 @@ export const SQLITE_SCHEMA_VERSION = 1;
  */
 const PAGE_SIZE = 8192;
 
-/**
- * WAL size (bytes) that triggers a checkpoint; SQLite's default is 1000 pages (4 MiB at 4 KiB). Random
- * ids and content hashes touch index pages all over the file, so a 1000-trace commit writes ~5 MB of WAL and
- * the default checkpointed (two fsyncs) after nearly every putMany; at 32 MiB the WAL absorbs several
- * batches and a page rewritten by many of them is copied back once (measured: 100 × putMany(1000) wall
- * time −40%).
- */
-const WAL_CHECKPOINT_BYTES = 32 * 2 ** 20;
 
 /**
  * Wraps a driver call: TunixErrors pass through, anything else becomes `BACKEND_ERROR`.
@@ -51,7 +44,7 @@ export function wrapSqlite<T>(what: string, fn: () => T): T {
 /**
  * Configures a connection and creates the table and its indexes when missing. Durability: WAL with
  * `synchronous = NORMAL` — a committed putMany survives a crash of the process; a power loss or OS crash
- * may roll back the commits since the last checkpoint (at most {@link WAL_CHECKPOINT_BYTES} of WAL), and
+ * may roll back the commits since the last checkpoint (at most 32 MiB of WAL, see connection.ts), and
  * never corrupts the file.
  *
  * @param db - an open connection.
@@ -61,9 +54,7 @@ export function wrapSqlite<T>(what: string, fn: () => T): T {
 export function setupSqlite(db: Db, table: string, indexPaths: readonly string[][]): void {
   db.pragma(`page_size = ${PAGE_SIZE}`); // only takes effect on a new, empty file (before WAL is on)
   db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  const pageSize = db.pragma("page_size", { simple: true }) as number;
-  db.pragma(`wal_autocheckpoint = ${Math.ceil(WAL_CHECKPOINT_BYTES / pageSize)}`);
+  connectionPragmas(db);
   db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
     id TEXT PRIMARY KEY NOT NULL,
     created_at TEXT NOT NULL,

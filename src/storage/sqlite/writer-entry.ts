@@ -9,6 +9,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { parentPort } from "node:worker_threads";
 import { TunixError } from "../../errors.js";
 import { loadDriver } from "../sql/load-driver.js";
+import { connectionPragmas } from "./connection.js";
 import { SqliteWriteStatements } from "./statements.js";
 import type { FromWriter, ToWriter, WriterFailure } from "./writer-protocol.js";
 
@@ -42,7 +43,7 @@ async function handle(msg: ToWriter): Promise<void> {
       const Database = await loadDriver<typeof BetterSqlite3>("better-sqlite3", "the SQLite writer thread");
       db = new Database(msg.path, { timeout: msg.busyTimeoutMs });
       // The store's connection already set WAL (a property of the file); this connection's own settings:
-      db.pragma("synchronous = NORMAL");
+      connectionPragmas(db);
       writes = new SqliteWriteStatements(db, msg.table);
       return reply({ type: "opened" });
     }
