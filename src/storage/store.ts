@@ -182,6 +182,43 @@ class Preparer {
   }
 }
 
+/** Records chosen for writing, with their validated traces and input indexes, index for index. */
+interface Chosen {
+  records: TraceRecord[];
+  valid: ReasoningTrace[];
+  index: number[];
+  /** Inputs left out because their content came earlier in the same call. */
+  repeated: number;
+}
+
+/**
+ * The records of one putMany chunk that go to the backend: with `seen` (dedupe), only the first of each
+ * content hash in the whole call — `seen` carries the hashes of earlier chunks.
+ *
+ * @param chunk - what {@link Preparer.range} made.
+ * @param seen - content hashes already chosen in this call, or undefined without dedupe.
+ */
+function firstOfEachContent(chunk: { records: TraceRecord[]; valid: ReasoningTrace[]; index: number[] }, seen: Set<string> | undefined): Chosen {
+  if (seen === undefined) return { ...chunk, repeated: 0 };
+  const out: Chosen = { records: [], valid: [], index: [], repeated: 0 };
+  chunk.records.forEach((r, k) => {
+    if (seen.has(r.content_hash)) {
+      out.repeated++;
+      return;
+    }
+    seen.add(r.content_hash);
+    out.records.push(r);
+    out.valid.push(chunk.valid[k]!);
+    out.index.push(chunk.index[k]!);
+  });
+  return out;
+}
+
+/** The result entries of chosen records (filtered by what the backend wrote afterwards). */
+function storedEntries(chosen: Chosen): StoredTrace[] {
+  return chosen.records.map((r, i) => ({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: chosen.valid[i]! }));
+}
+
 /**
  * Wraps a {@link TraceBackend} into a full {@link TraceStore}. Every built-in adapter is made this way;
  * a user's adapter can be too (then it only implements the backend seam).
@@ -208,23 +245,19 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
     return lastCreated;
   };
 
-  /** Turns a backend's STORE_CONFLICT (with `details.ids`) into one naming the inputs' indexes. */
-  const conflictError = (e: unknown, records: readonly TraceRecord[], inputIndex: readonly number[] | undefined, indexed: boolean): unknown => {
+  /**
+   * Turns a backend's STORE_CONFLICT (with `details.ids`) into one naming the inputs' indexes.
+   *
+   * @param ids - the ids written, with `inputIndex` their input indexes (undefined for `put`).
+   */
+  const conflictError = (e: unknown, ids: readonly string[], inputIndex: readonly number[] | undefined): unknown => {
     if (!(e instanceof TunixError && e.code === "STORE_CONFLICT" && Array.isArray(e.details?.ids))) return e;
     const clash = new Set(e.details.ids as string[]);
     const issues: Issue[] = [];
-    records.forEach((r, i) => {
-      if (clash.has(r.id)) issues.push({ code: "duplicate_id", path: indexed ? [inputIndex?.[i] ?? i, "id"] : ["id"], message: `id ${JSON.stringify(r.id)} already exists in the store` });
+    ids.forEach((id, i) => {
+      if (clash.has(id)) issues.push({ code: "duplicate_id", path: inputIndex ? [inputIndex[i]!, "id"] : ["id"], message: `id ${JSON.stringify(id)} already exists in the store` });
     });
-    return new TunixError("STORE_CONFLICT", indexed ? "putMany: nothing was stored" : "put: trace not stored", { issues, cause: e });
-  };
-
-  const insert = async (records: TraceRecord[], inputIndex: readonly number[] | undefined, dedupe: boolean, indexed: boolean): Promise<boolean[]> => {
-    try {
-      return await backend.insert(records, { dedupe });
-    } catch (e) {
-      throw conflictError(e, records, inputIndex, indexed);
-    }
+    return new TunixError("STORE_CONFLICT", inputIndex ? "putMany: nothing was stored" : "put: trace not stored", { issues, cause: e });
   };
 
   /**
@@ -236,42 +269,33 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
   const putManyBulk = async (bulk: BulkInsert, prep: Preparer, n: number, dedupe: boolean): Promise<PutManyResult> => {
     const chunk = Math.min(BULK_CHUNK_MAX, Math.max(BULK_CHUNK_MIN, Math.ceil(n / 8)));
     const seen = dedupe ? new Set<string>() : undefined;
+    // Only what the result needs is kept per record sent (not the records with their JSON texts).
     const out: StoredTrace[] = [];
-    const inputIndex: number[] = [];
-    let duplicates = 0;
-    let written: boolean[];
+    const index: number[] = [];
+    let repeated = 0;
     try {
       for (let from = 0; from < n; from += chunk) {
-        const { records, valid, index } = prep.range(from, Math.min(n, from + chunk));
+        const made = prep.range(from, Math.min(n, from + chunk));
         if (prep.issues.length > 0) continue;
-        const send: TraceRecord[] = [];
-        for (let k = 0; k < records.length; k++) {
-          const r = records[k]!;
-          if (seen !== undefined) {
-            if (seen.has(r.content_hash)) {
-              duplicates++;
-              continue;
-            }
-            seen.add(r.content_hash);
-          }
-          send.push(r);
-          out.push({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: valid[k]! });
-          inputIndex.push(index[k]!);
-        }
-        await bulk.add(send);
+        const chosen = firstOfEachContent(made, seen);
+        repeated += chosen.repeated;
+        for (const entry of storedEntries(chosen)) out.push(entry);
+        for (const i of chosen.index) index.push(i);
+        await bulk.add(chosen.records);
       }
       prep.finish();
     } catch (e) {
       await bulk.abort();
       throw e;
     }
+    let written: boolean[];
     try {
       written = await bulk.commit();
     } catch (e) {
-      throw conflictError(e, out.map((o) => ({ id: o.id }) as TraceRecord), inputIndex, true);
+      throw conflictError(e, out.map((o) => o.id), index);
     }
     const stored = out.filter((_, i) => written[i]);
-    return { stored, duplicates: duplicates + out.length - stored.length };
+    return { stored, duplicates: repeated + out.length - stored.length };
   };
 
   const store: TraceStore = {
@@ -283,7 +307,11 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
       const prep = new Preparer([trace], opts.id === undefined ? undefined : [opts.id], opts.createdAt === undefined ? undefined : [opts.createdAt], false, nextBatchTime);
       const [record] = prep.range(0, 1).records;
       prep.finish();
-      await insert([record!], undefined, false, false);
+      try {
+        await backend.insert([record!], { dedupe: false });
+      } catch (e) {
+        throw conflictError(e, [record!.id], undefined);
+      }
       return { id: record!.id, created_at: record!.created_at, content_hash: record!.content_hash, trace: JSON.parse(record!.body) as ReasoningTrace };
     },
 
@@ -294,35 +322,18 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
       const dedupe = opts.dedupe === true;
       const bulk = list.length >= BULK_MIN && backend.openBulkInsert !== undefined ? await backend.openBulkInsert({ dedupe }) : undefined;
       if (bulk !== undefined) return putManyBulk(bulk, prep, list.length, dedupe);
-      const { records, valid } = prep.range(0, list.length);
+      const made = prep.range(0, list.length);
       prep.finish();
-      let batch = records;
-      let batchTraces = valid;
-      let inputIndex: number[] | undefined;
-      let duplicates = 0;
-      if (dedupe) {
-        const seen = new Set<string>();
-        batch = [];
-        batchTraces = [];
-        inputIndex = [];
-        records.forEach((r, i) => {
-          if (seen.has(r.content_hash)) return;
-          seen.add(r.content_hash);
-          batch.push(r);
-          batchTraces.push(valid[i]!);
-          inputIndex!.push(i);
-        });
-        duplicates = records.length - batch.length;
+      const chosen = firstOfEachContent(made, dedupe ? new Set() : undefined);
+      if (chosen.records.length === 0) return { stored: [], duplicates: chosen.repeated };
+      let written: boolean[];
+      try {
+        written = await backend.insert(chosen.records, { dedupe });
+      } catch (e) {
+        throw conflictError(e, chosen.records.map((r) => r.id), chosen.index);
       }
-      if (batch.length === 0) return { stored: [], duplicates };
-      const written = await insert(batch, inputIndex, dedupe, true);
-      const stored: StoredTrace[] = [];
-      for (let i = 0; i < batch.length; i++) {
-        const r = batch[i]!;
-        if (written[i]) stored.push({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: batchTraces[i]! });
-        else duplicates++;
-      }
-      return { stored, duplicates };
+      const stored = storedEntries(chosen).filter((_, i) => written[i]);
+      return { stored, duplicates: chosen.repeated + chosen.records.length - stored.length };
     },
 
     async get(id) {
