@@ -31,7 +31,7 @@ export function encodeTrace(input: unknown): EncodedTrace | { issues: readonly I
   if (trace !== undefined && trace === input) {
     // The plain shape (fastParseTrace returns only such inputs uncopied): both texts from shared pieces.
     const texts = plainTraceTexts(trace);
-    if (texts !== undefined) return { trace, body: texts.body, metaJson: texts.metaJson, contentHash: sha256Hex(texts.canonical) };
+    return { trace, body: texts.body, metaJson: texts.metaJson, contentHash: sha256Hex(texts.canonical) };
   }
   if (trace !== undefined) contentHash = sha256Hex(fastCanonicalTraceJson(trace));
   else {
@@ -48,15 +48,5 @@ export function encodeTrace(input: unknown): EncodedTrace | { issues: readonly I
     }
   }
   const meta = trace.meta;
-  const body = JSON.stringify(trace);
-  let metaJson: string | null = null;
-  if (meta !== null && meta !== undefined) {
-    // fastParseTrace returns the input itself only when its keys are exactly trace_version, prompt,
-    // final_answer, steps (each step exactly i, type, content) and meta, in that order: then the body
-    // ends with `,"meta":<meta JSON>}` and its first `,"meta":` is that key (inside a JSON string a `"`
-    // is always escaped, so the text cannot occur there, and no key before meta is "meta").
-    const at = trace === input ? body.indexOf(',"meta":') : -1;
-    metaJson = at >= 0 ? body.slice(at + 8, -1) : JSON.stringify(meta);
-  }
-  return { trace, body, metaJson, contentHash };
+  return { trace, body: JSON.stringify(trace), metaJson: meta === null || meta === undefined ? null : JSON.stringify(meta), contentHash };
 }

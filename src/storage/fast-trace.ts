@@ -252,11 +252,11 @@ export interface TraceTexts {
  * and optionally meta, in that order, each step exactly i, type, content (what {@link fastParseTrace}
  * returns uncopied) — built from shared pieces: each string is escaped once for both texts, instead of
  * two full serialisations (measured ~2× cheaper than `JSON.stringify` + {@link fastCanonicalTraceJson}).
- * Undefined when meta has keys V8 would reorder (the caller then serialises the usual way).
+ * Meta with keys V8 would reorder gets its canonical text from {@link fastCanonicalJson}.
  *
  * @param t - a trace of that shape.
  */
-export function plainTraceTexts(t: ReasoningTrace): TraceTexts | undefined {
+export function plainTraceTexts(t: ReasoningTrace): TraceTexts {
   const S = JSON.stringify;
   const hasMeta = Object.prototype.hasOwnProperty.call(t, "meta");
   let metaJson: string | null = null;
@@ -266,8 +266,7 @@ export function plainTraceTexts(t: ReasoningTrace): TraceTexts | undefined {
     if (flatAndSorted(t.meta)) metaCanonical = metaJson;
     else {
       const sorted = sortedCopy(t.meta);
-      if (sorted === undefined) return undefined;
-      metaCanonical = S(sorted);
+      metaCanonical = sorted === undefined ? fastCanonicalJson(t.meta) : S(sorted);
     }
   }
   const steps = t.steps;

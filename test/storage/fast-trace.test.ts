@@ -99,11 +99,12 @@ describe("fastParseTrace / fastCanonicalTraceJson", () => {
       meta: fc.oneof(fc.constant(null), fc.dictionary(fc.oneof(key, fc.constant("meta")), fc.oneof(json, looks), { maxKeys: 4 })),
     });
     fc.assert(fc.property(plainShape, check), { numRuns: 1000, seed: 8 });
-    // The meta JSON of an uncopied input is cut from the body at its first ',"meta":': texts that look
-    // like that key elsewhere must not fool it.
+    // Uncopied inputs get both texts from shared pieces: texts that look like JSON structure must come
+    // out escaped, and meta keys V8 reorders must still be sorted.
     const tricky = ',"meta":{"x":1}}';
     check({ trace_version: tricky, prompt: `a${tricky}`, final_answer: '",\\"meta":', steps: [{ i: 0, type: tricky, content: '\\",' + tricky }], meta: { meta: { meta: tricky }, [tricky]: 1 } });
     check({ trace_version: "1", prompt: "p", final_answer: "a", steps: [{ i: 0, type: "t", content: "c" }], meta: {} });
+    check({ trace_version: "1", prompt: "p", final_answer: "a", steps: [{ i: 0, type: "t", content: "c" }], meta: { b: 1, "10": 2, "2": { "1": 0, a: 1 } } });
     check({ trace_version: "1", prompt: "p", final_answer: "a", steps: [{ i: 0, type: "t", content: "c", meta: { z: 1 } }], meta: { a: [1, { meta: 2 }] } });
     expect(uncopied).toBeGreaterThan(500);
   });
