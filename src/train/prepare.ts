@@ -76,14 +76,7 @@ export function fingerprintExamples(examples: readonly EncodedExample[]): string
     parts.push(new Uint8Array(Int32Array.of(e.promptLen, e.ids.length).buffer));
     parts.push(new Uint8Array(e.ids.buffer, e.ids.byteOffset, e.ids.byteLength));
   }
-  const total = parts.reduce((s, p) => s + p.length, 0);
-  const all = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.length;
-  }
-  return sha256Hex(all);
+  return sha256Hex(Buffer.concat(parts));
 }
 
 /** Encoded train/val data plus stats and fingerprints. */

@@ -104,13 +104,22 @@ export function sqliteBackend(db: Db, table: string, opts: SqliteBackendOptions 
   // Writes of this process go one at a time: while the writer thread holds the write lock, a write on
   // this connection would block the event loop in SQLite's busy wait, and the thread's commit with it.
   let writeGate: Promise<void> = Promise.resolve();
-  const exclusive = <T>(fn: () => T | Promise<T>): Promise<T> => {
-    const run = writeGate.then(fn);
-    writeGate = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+  /** Waits for the writes queued before; resolves to the function that lets the next one go. */
+  const acquireWrite = async (): Promise<() => void> => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const before = writeGate;
+    writeGate = before.then(() => held);
+    await before;
+    return release;
+  };
+  const exclusive = async <T>(fn: () => T): Promise<T> => {
+    const release = await acquireWrite();
+    try {
+      return fn();
+    } finally {
+      release();
+    }
   };
   let thread: Promise<SqliteWriterThread | undefined> | undefined;
   const useThread = opts.writerThread !== false && !db.memory && !db.readonly;
@@ -131,11 +140,7 @@ export function sqliteBackend(db: Db, table: string, opts: SqliteBackendOptions 
     async openBulkInsert({ dedupe }) {
       if (!useThread) return undefined;
       // Hold the write gate from now until the thread's transaction ends.
-      let release!: () => void;
-      const held = new Promise<void>((r) => (release = r));
-      const before = writeGate;
-      writeGate = before.then(() => held);
-      await before;
+      const release = await acquireWrite();
       let session: BulkInsert | undefined;
       try {
         const t = await writerThread();

@@ -33,8 +33,8 @@ function rollback(): void {
   if (db?.inTransaction) db.exec("ROLLBACK");
 }
 
-function reply(msg: FromWriter, transfer?: ArrayBuffer[]): void {
-  port!.postMessage(msg, transfer);
+function reply(msg: FromWriter): void {
+  port!.postMessage(msg);
 }
 
 async function handle(msg: ToWriter): Promise<void> {
@@ -71,15 +71,10 @@ async function handle(msg: ToWriter): Promise<void> {
         rollback();
         return reply({ type: "failed", failure: toFailure(e) });
       }
-      const total = written.reduce((n, w) => n + w.length, 0);
-      const all = new Uint8Array(total);
-      let at = 0;
-      for (const w of written) {
-        all.set(w, at);
-        at += w.length;
-      }
+      // A copy, not a transfer: a small Buffer.concat result may sit in Node's shared pool.
+      const all = Buffer.concat(written);
       written.length = 0;
-      return reply({ type: "committed", written: all }, [all.buffer as ArrayBuffer]);
+      return reply({ type: "committed", written: all });
     }
     case "rollback":
       rollback();
