@@ -4,6 +4,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { Readable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import { TunixError } from "../../errors.js";
@@ -133,6 +134,16 @@ export async function createPostgresStore(urlOrOptions: string | PgPoolLike | Po
 
 type Client = PgClientLike;
 
+/** Rolls back and returns the connection to the pool (discarding it when even the rollback fails). */
+async function rollbackAndRelease(c: Client): Promise<void> {
+  try {
+    await c.query("ROLLBACK");
+    c.release();
+  } catch (rollbackError) {
+    c.release(rollbackError as Error);
+  }
+}
+
 async function inTransaction<T>(pool: PgPoolLike, fn: (c: Client) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   try {
@@ -142,12 +153,7 @@ async function inTransaction<T>(pool: PgPoolLike, fn: (c: Client) => Promise<T>)
     c.release();
     return out;
   } catch (e) {
-    try {
-      await c.query("ROLLBACK");
-      c.release();
-    } catch (rollbackError) {
-      c.release(rollbackError as Error);
-    }
+    await rollbackAndRelease(c);
     throw e;
   }
 }
@@ -232,7 +238,7 @@ async function copyRows(c: Client, copyFrom: CopyFrom, qt: string, rows: readonl
  * needs lookups, which cannot run on a connection in the middle of a COPY). A clashing id fails the
  * COPY; the clash is then looked up, as for `insert`.
  */
-async function openCopySession(pool: PgPoolLike, copyFrom: CopyFrom, qt: string, existing: (c: PgPoolLike, ids: string[]) => Promise<string[]>): Promise<BulkInsert> {
+async function openCopySession(pool: PgPoolLike, copyFrom: CopyFrom, qt: string, insertError: (e: unknown, ids: string[]) => Promise<TunixError>): Promise<BulkInsert> {
   const c = await pool.connect();
   try {
     await c.query("BEGIN");
@@ -242,7 +248,6 @@ async function openCopySession(pool: PgPoolLike, copyFrom: CopyFrom, qt: string,
   }
   const stream = startCopy(c, copyFrom, qt);
   let failure: unknown;
-  stream.on("error", (e: unknown) => (failure ??= e));
   const done = finished(stream).catch((e: unknown) => {
     failure ??= e;
   });
@@ -251,49 +256,28 @@ async function openCopySession(pool: PgPoolLike, copyFrom: CopyFrom, qt: string,
   const end = async (commit: boolean): Promise<void> => {
     if (ended) return;
     ended = true;
+    if (commit && failure === undefined) stream.end();
+    else (stream as unknown as { destroy(): void }).destroy(); // CopyFail: the server drops what it got
+    await done;
     try {
-      if (commit && failure === undefined) {
-        stream.end();
-        await done;
-      } else {
-        (stream as unknown as { destroy(): void }).destroy(); // CopyFail: the server drops what it got
-        await done;
-      }
-      await c.query(commit && failure === undefined ? "COMMIT" : "ROLLBACK");
+      if (!commit || failure !== undefined) return await rollbackAndRelease(c);
+      await c.query("COMMIT");
       c.release();
     } catch (e) {
       failure ??= e;
-      try {
-        await c.query("ROLLBACK");
-        c.release();
-      } catch (rollbackError) {
-        c.release(rollbackError as Error);
-      }
+      await rollbackAndRelease(c);
     }
   };
   return {
     async add(records) {
       if (failure !== undefined || records.length === 0) return;
       for (const r of records) ids.push(r.id);
-      if (!stream.write(copyText(records, 0, records.length))) await new Promise<void>((resolve) => {
-        const go = (): void => {
-          stream.off("drain", go);
-          stream.off("error", go);
-          resolve();
-        };
-        stream.on("drain", go);
-        stream.on("error", go);
-      });
+      // A failed stream rejects the wait; the failure is reported by commit.
+      if (!stream.write(copyText(records, 0, records.length))) await once(stream, "drain").catch(() => undefined);
     },
     async commit() {
       await end(true);
-      if (failure !== undefined) {
-        if ((failure as { code?: string }).code === "23505") {
-          const clash = await existing(pool, ids).catch(() => [] as string[]);
-          throw new TunixError("STORE_CONFLICT", `ids already exist: ${clash.join(", ")}`, { cause: failure, details: { ids: clash } });
-        }
-        throw backendError("insert", failure);
-      }
+      if (failure !== undefined) throw await insertError(failure, ids);
       return ids.map(() => true);
     },
     async abort() {
@@ -320,6 +304,15 @@ function postgresBackend(pool: PgPoolLike, ownPool: boolean, qt: string, lockNam
   };
   const existing = async (c: Client | PgPoolLike, ids: string[]): Promise<string[]> =>
     ((await c.query(`SELECT id FROM ${qt} WHERE id = ANY($1::text[])`, [ids])).rows as { id: string }[]).map((r) => r.id);
+  /**
+   * The error a failed write stands for: a unique violation (an id another writer stored between our
+   * check and our write, or one a COPY met) is STORE_CONFLICT naming the ids that exist now.
+   */
+  const insertError = async (e: unknown, ids: string[]): Promise<TunixError> => {
+    if ((e as { code?: string }).code !== "23505") return backendError("insert", e);
+    const clash = await existing(pool, ids).catch(() => [] as string[]);
+    return new TunixError("STORE_CONFLICT", `ids already exist: ${clash.join(", ")}`, { cause: e, details: { ids: clash } });
+  };
 
   return {
     kind: "postgres",
@@ -352,17 +345,12 @@ function postgresBackend(pool: PgPoolLike, ownPool: boolean, qt: string, lockNam
           return written;
         });
       } catch (e) {
-        if ((e as { code?: string }).code === "23505") {
-          // Another writer inserted one of our ids between the check and the insert.
-          const clash = await existing(pool, records.map((r) => r.id)).catch(() => [] as string[]);
-          throw new TunixError("STORE_CONFLICT", `ids already exist: ${clash.join(", ")}`, { cause: e, details: { ids: clash } });
-        }
-        throw backendError("insert", e);
+        throw await insertError(e, records.map((r) => r.id));
       }
     },
     async openBulkInsert({ dedupe }) {
       const copy = dedupe ? undefined : await copyDriver();
-      return copy === undefined ? undefined : openCopySession(pool, copy, qt, existing);
+      return copy === undefined ? undefined : openCopySession(pool, copy, qt, insertError);
     },
     async get(ids) {
       if (ids.length === 0) return [];
