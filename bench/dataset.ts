@@ -44,7 +44,6 @@ const STORES = (process.env.BENCH_DATASET_STORES ?? "sqlite,file").split(",").fi
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
 const mb = (kb: number): string => `${Math.round(kb / 1024)} MB`;
-const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 interface Figure {
   ms: number;

@@ -37,7 +37,6 @@ export class SqliteWriterThread {
     worker.on("message", (msg: FromWriter) => this.waiters.shift()?.(msg));
     worker.on("error", (e) => this.die(e.message));
     worker.on("exit", (code) => this.die(`writer thread exited (code ${code})`));
-    worker.unref();
   }
 
   /**
@@ -50,15 +49,14 @@ export class SqliteWriterThread {
   static async start(path: string, table: string, busyTimeoutMs: number): Promise<SqliteWriterThread> {
     const script = resolveWorkerScript(import.meta.url, WRITER_ENTRY);
     const worker = new Worker(script.path, { eval: script.evalCode, execArgv: workerExecArgv() });
-    const thread = new SqliteWriterThread(worker);
-    worker.ref(); // awaited below: keep the process alive until the thread answers
+    const thread = new SqliteWriterThread(worker); // ref'd until it has answered: the open is awaited
     try {
       await thread.expect({ type: "open", path: resolve(path), table, busyTimeoutMs }, "opened");
     } catch (e) {
       await worker.terminate();
       throw e;
     } finally {
-      worker.unref();
+      worker.unref(); // from now on only an open transaction keeps the process alive (see begin)
     }
     return thread;
   }
