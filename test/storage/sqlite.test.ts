@@ -76,26 +76,69 @@ describe("sqlite adapter", () => {
 describe("sqlite writer thread (large putMany on two cores)", () => {
   const traces = (n: number, from = 0): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => makeTrace(from + i, { n: from + i, category: i % 2 ? "a" : "b" }));
 
+  // Text the packed (UTF-8 buffer) transfer must carry byte for byte: multi-byte and astral characters,
+  // escapes, an empty meta, a null meta, an absent meta, unknown keys, a non-ASCII trace_version.
+  const awkward = (i: number): Record<string, unknown> => {
+    switch (i % 6) {
+      case 0: return makeTrace(i, { category: "código", tag: "数学🙂", n: i });
+      case 1: return makeTrace(i, null);
+      case 2: return makeTrace(i);
+      case 3: return makeTrace(i, {}, { extra: { "é": [1, "\u0000\n\"\\"] } });
+      case 4: return { ...makeTrace(i, { n: i }), trace_version: "v½-🙂", prompt: `tab\tnl\ncr\r ${i} \u2028\u2029 ÿ` };
+      default: return makeTrace(i, { category: i % 2 ? "a" : "b", n: i });
+    }
+  };
+
   it("writes a large putMany through the thread with the same rows as the store's own connection", async () => {
     const start = vi.spyOn(SqliteWriterThread, "start");
     const rows: unknown[][] = [];
+    const types: unknown[][] = [];
     for (const writerThread of [true, false]) {
       const path = join(root, `thread-${writerThread}.db`);
       const s = await createSqliteStore({ path, writerThread });
-      const input = traces(2500);
+      const input = [...traces(2500), ...Array.from({ length: 600 }, (_, i) => awkward(i))];
       const r = await s.putMany(input, { ids: input.map((_, i) => `t${i}`) });
       expect(r.stored.map((x) => x.id)).toEqual(input.map((_, i) => `t${i}`));
-      expect(await s.count({ meta: "category", eq: "a" })).toBe(1250);
+      expect(await s.count({ meta: "category", eq: "a" })).toBe(1250 + 100);
+      expect(await s.count({ meta: "category", eq: "código" })).toBe(100);
+      const back = await s.getMany(input.map((_, i) => `t${i}`));
+      expect(back.map((x) => x?.trace)).toEqual(r.stored.map((x) => x.trace));
+      expect(back.map((x) => x?.content_hash)).toEqual(r.stored.map((x) => x.content_hash));
       await s.close();
       const Database = (await import("better-sqlite3")).default;
       const db = new Database(path, { readonly: true });
-      rows.push(db.prepare("SELECT id, content_hash, trace_version, meta, body FROM traces ORDER BY id").raw().all());
+      rows.push(db.prepare("SELECT id, created_at, content_hash, trace_version, meta, body FROM traces ORDER BY id").raw().all());
+      types.push(db.prepare("SELECT DISTINCT typeof(id), typeof(created_at), typeof(content_hash), typeof(trace_version), typeof(meta), typeof(body) FROM traces").raw().all());
       db.close();
     }
     expect(start).toHaveBeenCalledTimes(1); // only the writerThread: true store started one
     start.mockRestore();
-    expect(rows[0]).toEqual(rows[1]);
+    // created_at differs (one per call): compare it by shape, the rest byte for byte
+    const strip = (rs: unknown[]): unknown[] => rs.map((r) => (r as unknown[]).filter((_, j) => j !== 1));
+    expect(strip(rows[0]!)).toEqual(strip(rows[1]!));
+    // text, never blobs (the thread binds UTF-8 buffers and casts them), and SQL NULL for null/absent meta
+    for (const t of types) expect(t.map((r) => (r as unknown[]).join(",")).sort()).toEqual(["text,text,text,text,null,text", "text,text,text,text,text,text"]);
   });
+
+  it("the thread checkpoints the WAL after answering a large commit, and a begin that cannot get the lock fails the putMany", async () => {
+    const path = join(root, "thread-checkpoint.db");
+    const s = await createSqliteStore({ path, busyTimeoutMs: 100 });
+    const { statSync } = await import("node:fs");
+    await s.putMany(traces(60_000)); // ~25 MB of rows, ~36 MB of WAL: over the checkpoint threshold
+    await s.putMany(traces(1100, 60_000)); // queued behind the checkpoint
+    // Checkpointed pages live in the database file itself, not only in the WAL.
+    expect(statSync(path).size).toBeGreaterThan(10 * 2 ** 20);
+    const Database = (await import("better-sqlite3")).default;
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    const err = await s.putMany(traces(2000, 70_000)).catch((e: unknown) => e);
+    other.exec("ROLLBACK");
+    other.close();
+    expect(err).toMatchObject({ code: "BACKEND_ERROR", details: { driverCode: "SQLITE_BUSY" } });
+    expect(await s.count()).toBe(61_100);
+    expect((await s.putMany(traces(2000, 70_000))).stored.length).toBe(2000);
+    await s.close();
+  }, 60_000);
 
   it("other writes of the same process wait for a large putMany instead of deadlocking", async () => {
     const s = await createSqliteStore(join(root, "thread-gate.db"));

@@ -144,7 +144,7 @@ export function sqliteBackend(db: Db, table: string, opts: SqliteBackendOptions 
       let session: BulkInsert | undefined;
       try {
         const t = await writerThread();
-        if (t !== undefined) session = await t.begin(dedupe, release);
+        if (t !== undefined) session = t.begin(dedupe, release);
       } finally {
         if (session === undefined) release();
       }

@@ -12,16 +12,19 @@ import type BetterSqlite3 from "better-sqlite3";
  * batches and a page rewritten by many of them is copied back once (measured: 100 × putMany(1000) wall
  * time −40%).
  */
-const WAL_CHECKPOINT_BYTES = 32 * 2 ** 20;
+export const WAL_CHECKPOINT_BYTES = 32 * 2 ** 20;
 
 /**
  * Durability and checkpointing of one connection: `synchronous = NORMAL` (under WAL a commit survives a
- * process crash) and a checkpoint every {@link WAL_CHECKPOINT_BYTES} of WAL.
+ * process crash) and a checkpoint every {@link WAL_CHECKPOINT_BYTES} of WAL — run by SQLite inside the
+ * commit that crosses it, or, with `autoCheckpoint: false`, by the caller (the writer thread checkpoints
+ * after it has answered the commit, so the caller of putMany does not wait for it).
  *
  * @param db - an open connection to a WAL database.
+ * @param autoCheckpoint - let SQLite checkpoint on commit (default true).
  */
-export function connectionPragmas(db: BetterSqlite3.Database): void {
+export function connectionPragmas(db: BetterSqlite3.Database, autoCheckpoint = true): void {
   db.pragma("synchronous = NORMAL");
   const pageSize = db.pragma("page_size", { simple: true }) as number;
-  db.pragma(`wal_autocheckpoint = ${Math.ceil(WAL_CHECKPOINT_BYTES / pageSize)}`);
+  db.pragma(`wal_autocheckpoint = ${autoCheckpoint ? Math.ceil(WAL_CHECKPOINT_BYTES / pageSize) : 0}`);
 }

@@ -6,6 +6,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { TunixError } from "../../errors.js";
 import type { TraceRecord } from "../backend.js";
+import { PACKED_FIELDS, type PackedRows } from "./packed-rows.js";
 import type { RecordColumns } from "./writer-protocol.js";
 
 type Db = BetterSqlite3.Database;
@@ -14,8 +15,56 @@ type Db = BetterSqlite3.Database;
 const INSERT_ROWS = 50;
 
 /**
+ * Rows as the insert takes them: `n` rows whose six columns (id, created_at, content_hash,
+ * trace_version, meta, body) {@link RowSource.bind} writes into a parameter array.
+ */
+interface RowSource {
+  readonly n: number;
+  /** Writes row i's six parameters at `params[o..o+6)`. */
+  bind(i: number, params: unknown[], o: number): void;
+  /** Row i's content hash parameter. */
+  hash(i: number): unknown;
+  /** Row i's id. */
+  id(i: number): string;
+}
+
+/** String columns (the store's own connection). */
+function columnSource(c: RecordColumns): RowSource {
+  return {
+    n: c.ids.length,
+    bind(i, p, o) {
+      p[o] = c.ids[i];
+      p[o + 1] = c.createdAts[i];
+      p[o + 2] = c.hashes[i];
+      p[o + 3] = c.versions[i];
+      p[o + 4] = c.metas[i];
+      p[o + 5] = c.bodies[i];
+    },
+    hash: (i) => c.hashes[i],
+    id: (i) => c.ids[i]!,
+  };
+}
+
+/** Packed rows (the writer thread): slices of one buffer, bound as blobs and cast to TEXT by SQL. */
+function packedSource(r: PackedRows): RowSource {
+  const { bytes, ends, nullMeta } = r;
+  const slice = (k: number): Uint8Array => bytes.subarray(k === 0 ? 0 : ends[k - 1]!, ends[k]!);
+  return {
+    n: r.n,
+    bind(i, p, o) {
+      const k = i * PACKED_FIELDS;
+      for (let j = 0; j < PACKED_FIELDS; j++) p[o + j] = slice(k + j);
+      if (nullMeta[i] === 1) p[o + 4] = null;
+    },
+    hash: (i) => slice(i * PACKED_FIELDS + 2),
+    id: (i) => Buffer.from(slice(i * PACKED_FIELDS)).toString("utf8"),
+  };
+}
+
+/**
  * The write statements of one connection: multi-row inserts of record columns and the dedupe and
- * clash lookups. The store's own connection and its writer thread (writer.ts) share them.
+ * clash lookups. The store's own connection takes string columns; its writer thread (writer.ts) takes
+ * {@link PackedRows}, whose blobs SQL casts to TEXT (the same text values, without rebuilding strings).
  */
 export class SqliteWriteStatements {
   private readonly insertOne: BetterSqlite3.Statement;
@@ -27,16 +76,18 @@ export class SqliteWriteStatements {
   /**
    * @param db - a configured connection.
    * @param table - a checked identifier.
+   * @param packed - the parameters are UTF-8 blobs ({@link insertPacked}) rather than strings.
    */
-  constructor(db: Db, table: string) {
+  constructor(db: Db, table: string, packed = false) {
     // OR ROLLBACK: a clashing id ends the whole transaction at once (putMany is all-or-nothing anyway), so
     // SQLite needs no statement journal for the multi-row statement (with the default ABORT it writes one,
     // which measured +60% CPU). The clashing ids are looked up only after such a failure.
-    const tuple = "(?, ?, ?, ?, ?, ?)";
+    const v = packed ? "CAST(? AS TEXT)" : "?";
+    const tuple = `(${Array(6).fill(v).join(", ")})`;
     const into = `INSERT OR ROLLBACK INTO ${table} (id, created_at, content_hash, trace_version, meta, body) VALUES`;
     this.insertOne = db.prepare(`${into} ${tuple}`);
     this.insertMany = db.prepare(`${into} ${Array(INSERT_ROWS).fill(tuple).join(", ")}`);
-    this.hasHash = db.prepare(`SELECT 1 FROM ${table} WHERE content_hash = ? LIMIT 1`).pluck();
+    this.hasHash = db.prepare(`SELECT 1 FROM ${table} WHERE content_hash = ${v} LIMIT 1`).pluck();
     this.existingIds = db.prepare(`SELECT id FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`).pluck();
   }
 
@@ -49,13 +100,27 @@ export class SqliteWriteStatements {
    * @param dedupe - skip stored content.
    */
   insert(c: RecordColumns, dedupe: boolean): Uint8Array {
-    const n = c.ids.length;
+    return this.insertRows(columnSource(c), dedupe);
+  }
+
+  /**
+   * {@link insert} for packed rows (statements made with `packed`).
+   *
+   * @param r - the rows.
+   * @param dedupe - skip stored content.
+   */
+  insertPacked(r: PackedRows, dedupe: boolean): Uint8Array {
+    return this.insertRows(packedSource(r), dedupe);
+  }
+
+  private insertRows(src: RowSource, dedupe: boolean): Uint8Array {
+    const n = src.n;
     const written = new Uint8Array(n).fill(1);
     let rows: number[] | undefined;
     if (dedupe) {
       rows = [];
       for (let i = 0; i < n; i++) {
-        if (this.hasHash.get(c.hashes[i]) !== undefined) written[i] = 0;
+        if (this.hasHash.get(src.hash(i)) !== undefined) written[i] = 0;
         else rows.push(i);
       }
     }
@@ -65,26 +130,19 @@ export class SqliteWriteStatements {
       let k = 0;
       const p = this.params;
       for (; k + INSERT_ROWS <= count; k += INSERT_ROWS) {
-        for (let j = 0; j < INSERT_ROWS; j++) {
-          const i = at(k + j);
-          const o = j * 6;
-          p[o] = c.ids[i];
-          p[o + 1] = c.createdAts[i];
-          p[o + 2] = c.hashes[i];
-          p[o + 3] = c.versions[i];
-          p[o + 4] = c.metas[i];
-          p[o + 5] = c.bodies[i];
-        }
+        for (let j = 0; j < INSERT_ROWS; j++) src.bind(at(k + j), p, j * 6);
         this.insertMany.run(p);
       }
+      const one: unknown[] = new Array(6);
       for (; k < count; k++) {
-        const i = at(k);
-        this.insertOne.run(c.ids[i], c.createdAts[i], c.hashes[i], c.versions[i], c.metas[i], c.bodies[i]);
+        src.bind(at(k), one, 0);
+        this.insertOne.run(one);
       }
     } catch (e) {
       if ((e as { code?: string }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw e;
       // OR ROLLBACK has already ended the transaction: the ids found now were there before this putMany.
-      const tried = rows === undefined ? c.ids : rows.map((i) => c.ids[i]!);
+      const tried: string[] = [];
+      for (let k = 0; k < count; k++) tried.push(src.id(at(k)));
       const clash = this.existingIds.all(JSON.stringify(tried)) as string[];
       throw new TunixError("STORE_CONFLICT", `ids already exist: ${clash.join(", ")}`, { cause: e, details: { ids: clash } });
     }

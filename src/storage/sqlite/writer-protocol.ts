@@ -4,6 +4,8 @@
  * of one object per record.
  */
 
+import type { PackedRows } from "./packed-rows.js";
+
 /** A chunk of records as columns, index for index. */
 export interface RecordColumns {
   /** Ids. */
@@ -24,7 +26,7 @@ export interface RecordColumns {
 export type ToWriter =
   | { type: "open"; path: string; table: string; busyTimeoutMs: number }
   | { type: "begin"; dedupe: boolean }
-  | ({ type: "rows"; seq: number } & RecordColumns)
+  | { type: "rows"; seq: number; rows: PackedRows }
   | { type: "commit" }
   | { type: "rollback" }
   | { type: "close" };

@@ -13,7 +13,7 @@ import { Worker } from "node:worker_threads";
 import { TunixError, type ErrorCode } from "../../errors.js";
 import { resolveWorkerScript, workerExecArgv, type WorkerEntry } from "../../internal/worker-script.js";
 import type { BulkInsert, TraceRecord } from "../backend.js";
-import { toColumns } from "./statements.js";
+import { packRows } from "./packed-rows.js";
 import type { FromWriter, ToWriter, WriterFailure } from "./writer-protocol.js";
 
 /** The writer entry (tsup entry `storage/sqlite/writer-worker`). */
@@ -67,11 +67,11 @@ export class SqliteWriterThread {
   }
 
   /** Sends one request; resolves with its reply (a `failed` reply when the thread is gone). */
-  request(msg: ToWriter): Promise<FromWriter> {
+  request(msg: ToWriter, transfer?: ArrayBuffer[]): Promise<FromWriter> {
     if (this.dead !== undefined) return Promise.resolve({ type: "failed", failure: this.dead });
     return new Promise((resolveReply) => {
       this.waiters.push(resolveReply);
-      this.worker.postMessage(msg);
+      this.worker.postMessage(msg, transfer);
     });
   }
 
@@ -85,23 +85,19 @@ export class SqliteWriterThread {
 
   /**
    * Begins a transaction on the thread. Only one may be open at a time (the store serialises writes).
+   * The `begin` is not waited for: the thread may still be checkpointing after the previous commit, and
+   * the caller can encode its first chunk meanwhile; a failed begin is reported by the commit.
    *
    * @param dedupe - skip records whose content is already stored.
    * @param done - called once the transaction has ended (committed, rolled back or failed).
    */
-  async begin(dedupe: boolean, done: () => void): Promise<BulkInsert> {
+  begin(dedupe: boolean, done: () => void): BulkInsert {
     this.worker.ref(); // the caller awaits replies: keep the process alive until the transaction ends
     const end = (): void => {
       this.worker.unref();
       done();
     };
-    try {
-      await this.expect({ type: "begin", dedupe }, "began");
-    } catch (e) {
-      end();
-      throw e;
-    }
-    return new WriterSession(this, end);
+    return new WriterSession(this, this.request({ type: "begin", dedupe }), end);
   }
 
   /** Ends the thread (rolling back an open transaction). */
@@ -114,18 +110,27 @@ export class SqliteWriterThread {
 
 /** One putMany's transaction on the writer thread. */
 class WriterSession implements BulkInsert {
-  private readonly inFlight: Promise<FromWriter>[] = [];
+  private readonly inFlight: Promise<FromWriter>[];
   private seq = 0;
   private ended = false;
 
+  /**
+   * @param thread - the thread.
+   * @param began - the reply to `begin` (a failure there fails the commit: the thread skips the rows).
+   * @param end - called once when the transaction has ended.
+   */
   constructor(
     private readonly thread: SqliteWriterThread,
+    began: Promise<FromWriter>,
     private readonly end: () => void,
-  ) {}
+  ) {
+    this.inFlight = [began];
+  }
 
   async add(records: readonly TraceRecord[]): Promise<void> {
     if (records.length === 0) return;
-    this.inFlight.push(this.thread.request({ type: "rows", seq: this.seq++, ...toColumns(records) }));
+    const rows = packRows(records); // transferred: moved to the thread, not copied
+    this.inFlight.push(this.thread.request({ type: "rows", seq: this.seq++, rows }, [rows.bytes.buffer as ArrayBuffer, rows.ends.buffer as ArrayBuffer, rows.nullMeta.buffer as ArrayBuffer]));
     if (this.inFlight.length > MAX_IN_FLIGHT) await this.inFlight.shift();
   }
 
