@@ -83,9 +83,12 @@ function keyOf(row: TraceRow, orderBy: OrderBy): string {
 
 /** Smallest putMany that goes through a backend's pipelined write ({@link TraceBackend.openBulkInsert}). */
 export const BULK_MIN = 1024;
-/** Chunk sizes of a pipelined putMany: an eighth of the batch, within these bounds. */
-const BULK_CHUNK_MIN = 256;
-const BULK_CHUNK_MAX = 1024;
+/**
+ * Inputs validated and encoded per hand-over in a pipelined putMany. Small, so each record's JSON texts
+ * are packed by the backend and dropped before the next garbage collection would have to copy them; the
+ * backend groups hand-overs into its own chunks.
+ */
+const BULK_RANGE = 128;
 
 /**
  * Validation of one put/putMany call's inputs, fed in index ranges (all of them, in order): makes the
@@ -267,15 +270,14 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
    * Only what the result needs is kept per trace (not the JSON texts).
    */
   const putManyBulk = async (bulk: BulkInsert, prep: Preparer, n: number, dedupe: boolean): Promise<PutManyResult> => {
-    const chunk = Math.min(BULK_CHUNK_MAX, Math.max(BULK_CHUNK_MIN, Math.ceil(n / 8)));
     const seen = dedupe ? new Set<string>() : undefined;
     // Only what the result needs is kept per record sent (not the records with their JSON texts).
     const out: StoredTrace[] = [];
     const index: number[] = [];
     let repeated = 0;
     try {
-      for (let from = 0; from < n; from += chunk) {
-        const made = prep.range(from, Math.min(n, from + chunk));
+      for (let from = 0; from < n; from += BULK_RANGE) {
+        const made = prep.range(from, Math.min(n, from + BULK_RANGE));
         if (prep.issues.length > 0) continue;
         const chosen = firstOfEachContent(made, seen);
         repeated += chosen.repeated;

@@ -13,7 +13,7 @@ import { Worker } from "node:worker_threads";
 import { TunixError, type ErrorCode } from "../../errors.js";
 import { resolveWorkerScript, workerExecArgv, type WorkerEntry } from "../../internal/worker-script.js";
 import type { BulkInsert, TraceRecord } from "../backend.js";
-import { packRows } from "./packed-rows.js";
+import { PackedRowsBuilder } from "./packed-rows.js";
 import type { FromWriter, ToWriter, WriterFailure } from "./writer-protocol.js";
 
 /** The writer entry (tsup entry `storage/sqlite/writer-worker`). */
@@ -21,6 +21,8 @@ const WRITER_ENTRY: WorkerEntry = { what: "sqlite writer", source: "writer-entry
 
 /** Chunks sent but not yet acknowledged before `add` waits (bounds the memory queued for the thread). */
 const MAX_IN_FLIGHT = 4;
+/** Rows packed before they are sent as one chunk. */
+const CHUNK_ROWS = 512;
 
 /** The error a writer failure stands for. */
 function failureError(f: WriterFailure): TunixError {
@@ -111,6 +113,7 @@ export class SqliteWriterThread {
 /** One putMany's transaction on the writer thread. */
 class WriterSession implements BulkInsert {
   private readonly inFlight: Promise<FromWriter>[];
+  private readonly packed = new PackedRowsBuilder();
   private seq = 0;
   private ended = false;
 
@@ -128,14 +131,21 @@ class WriterSession implements BulkInsert {
   }
 
   async add(records: readonly TraceRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const rows = packRows(records); // transferred: moved to the thread, not copied
+    this.packed.add(records);
+    if (this.packed.rows >= CHUNK_ROWS) await this.send();
+  }
+
+  /** Sends the rows packed so far (transferred: moved to the thread, not copied). */
+  private async send(): Promise<void> {
+    if (this.packed.rows === 0) return;
+    const rows = this.packed.take();
     this.inFlight.push(this.thread.request({ type: "rows", seq: this.seq++, rows }, [rows.bytes.buffer as ArrayBuffer, rows.ends.buffer as ArrayBuffer, rows.nullMeta.buffer as ArrayBuffer]));
     if (this.inFlight.length > MAX_IN_FLIGHT) await this.inFlight.shift();
   }
 
   async commit(): Promise<boolean[]> {
     try {
+      await this.send();
       await Promise.all(this.inFlight.splice(0));
       const { written } = await this.thread.expect({ type: "commit" }, "committed");
       return Array.from(written, (w) => w === 1);
