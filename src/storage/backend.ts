@@ -82,16 +82,41 @@ export interface TraceBackend {
   openBulkInsert?(opts: { dedupe: boolean }): Promise<BulkInsert | undefined>;
 }
 
+/**
+ * A validated trace in the plain shape handed over as its JSON text only ({@link BulkInsert.addPlain}):
+ * the backend derives its meta JSON and content hash (as `plainTraceTexts` and sha256 would on the
+ * caller's thread) — work a backend with a thread of its own can take off the caller's.
+ */
+export interface PlainTraceRecord {
+  /** Store id. */
+  id: string;
+  /** ISO-8601 UTC ms. */
+  created_at: string;
+  /** `trace.trace_version`. */
+  trace_version: string;
+  /** `JSON.stringify(trace)`. */
+  body: string;
+}
+
 /** A pipelined atomic write ({@link TraceBackend.openBulkInsert}). */
 export interface BulkInsert {
   /** Queues records after the ones queued before; may wait for the backend to catch up (backpressure). */
   add(records: readonly TraceRecord[]): Promise<void>;
   /**
-   * Writes everything queued atomically; resolves, record for record over all `add` calls, to whether it
-   * was written (false: skipped by dedupe). Throws as {@link TraceBackend.insert} does; then nothing is
-   * written.
+   * Optional, with {@link BulkInsert.addPlain}: whether the backend has spare capacity for the next
+   * records as {@link PlainTraceRecord}s. Asked before every hand-over of a putMany without dedupe.
+   */
+  wantsPlain?(): boolean;
+  /** Queues plain records, in order with those of `add`. */
+  addPlain?(records: readonly PlainTraceRecord[]): Promise<void>;
+  /**
+   * Writes everything queued atomically; resolves, record for record over all `add` (and `addPlain`)
+   * calls, to whether it was written (false: skipped by dedupe). Throws as {@link TraceBackend.insert}
+   * does; then nothing is written.
    */
   commit(): Promise<boolean[]>;
+  /** After a commit: the content hashes derived for the `addPlain` records, in order. */
+  plainHashes?(): readonly string[];
   /** Discards everything queued. */
   abort(): Promise<void>;
 }

@@ -6,6 +6,7 @@
 import { TunixError, type Issue } from "../errors.js";
 import { hashJson, sha256Hex } from "../internal/hash.js";
 import { safeParseTrace, type ReasoningTrace } from "../schema/index.js";
+import type { PlainTraceRecord } from "./backend.js";
 import { fastCanonicalTraceJson, fastParseTrace, plainTraceTexts } from "./fast-trace.js";
 
 /** A validated trace with its encodings. */
@@ -49,4 +50,16 @@ export function encodeTrace(input: unknown): EncodedTrace | { issues: readonly I
   }
   const meta = trace.meta;
   return { trace, body: JSON.stringify(trace), metaJson: meta === null || meta === undefined ? null : JSON.stringify(meta), contentHash };
+}
+
+/**
+ * The meta JSON and content hash of a plain-shape trace from its JSON text alone — what
+ * {@link encodeTrace} gives for that trace. For a writer thread that takes plain records
+ * ({@link PlainTraceRecord}) off the caller's thread.
+ *
+ * @param body - `JSON.stringify(trace)` of a trace {@link fastParseTrace} returned uncopied.
+ */
+export function encodePlainBody(body: string): { metaJson: string | null; contentHash: string } {
+  const texts = plainTraceTexts(JSON.parse(body) as ReasoningTrace);
+  return { metaJson: texts.metaJson, contentHash: sha256Hex(texts.canonical) };
 }

@@ -5,8 +5,9 @@
 import { TunixError, type Issue } from "../errors.js";
 import type { ReasoningTrace } from "../schema/index.js";
 import { encodeTrace } from "./encode.js";
+import { fastParseTrace } from "./fast-trace.js";
 import { uuidv7 } from "./uuid7.js";
-import type { BulkInsert, PageRequest, TraceBackend, TraceRecord, TraceRow } from "./backend.js";
+import type { BulkInsert, PageRequest, PlainTraceRecord, TraceBackend, TraceRecord, TraceRow } from "./backend.js";
 import { normalizeInstant, validateFilter, type TraceFilter } from "./filter.js";
 import type {
   Direction,
@@ -116,20 +117,28 @@ class Preparer {
   }
 
   /**
-   * The records, validated traces and input indexes of the valid inputs in [from, to).
+   * The records, validated traces and input indexes of the valid inputs in [from, to). With `plain`,
+   * inputs already in the plain shape become {@link PlainTraceRecord}s (only their JSON text is made
+   * here; the backend derives meta JSON and content hash).
    *
    * @param from - first input index.
    * @param to - end (exclusive).
+   * @param plain - make plain records where possible.
    */
-  range(from: number, to: number): { records: TraceRecord[]; valid: ReasoningTrace[]; index: number[] } {
+  range(from: number, to: number): Made<TraceRecord>;
+  range(from: number, to: number, plain: boolean): Made<TraceRecord | PlainTraceRecord>;
+  range(from: number, to: number, plain = false): Made<TraceRecord | PlainTraceRecord> {
     const { traces, ids, createdAts, issues } = this;
-    const records: TraceRecord[] = [];
+    const records: (TraceRecord | PlainTraceRecord)[] = [];
     const valid: ReasoningTrace[] = [];
     const index: number[] = [];
     const prefix = (i: number): (string | number)[] => (this.indexed ? [i] : []);
     for (let i = from; i < to; i++) {
-      const enc = encodeTrace(traces[i]);
-      if ("issues" in enc) {
+      const input = traces[i];
+      // fastParseTrace returns only plain-shape inputs uncopied (see plainTraceTexts).
+      const asPlain = plain ? fastParseTrace(input) : undefined;
+      const enc = asPlain !== undefined && asPlain === input ? undefined : encodeTrace(input);
+      if (enc !== undefined && "issues" in enc) {
         for (const issue of enc.issues) issues.push({ ...issue, path: [...prefix(i), ...issue.path] });
         continue;
       }
@@ -159,6 +168,13 @@ class Preparer {
         }
         created = norm;
       } else created = this.batchTime ??= this.nextBatchTime();
+      if (enc === undefined) {
+        const trace = asPlain!;
+        records.push({ id, created_at: created, trace_version: trace.trace_version, body: JSON.stringify(trace) });
+        valid.push(trace);
+        index.push(i);
+        continue;
+      }
       const trace = enc.trace;
       records.push({
         id,
@@ -185,9 +201,21 @@ class Preparer {
   }
 }
 
+/** What {@link Preparer.range} makes: records with their validated traces and input indexes, index for index. */
+interface Made<R> {
+  records: R[];
+  valid: ReasoningTrace[];
+  index: number[];
+}
+
+/** A full record, not a plain one (plain records are made without a content hash). */
+function isFullRecord(r: TraceRecord | PlainTraceRecord): r is TraceRecord {
+  return "content_hash" in r;
+}
+
 /** Records chosen for writing, with their validated traces and input indexes, index for index. */
-interface Chosen {
-  records: TraceRecord[];
+interface Chosen<R = TraceRecord> {
+  records: R[];
   valid: ReasoningTrace[];
   index: number[];
   /** Inputs left out because their content came earlier in the same call. */
@@ -201,7 +229,7 @@ interface Chosen {
  * @param chunk - what {@link Preparer.range} made.
  * @param seen - content hashes already chosen in this call, or undefined without dedupe.
  */
-function firstOfEachContent(chunk: { records: TraceRecord[]; valid: ReasoningTrace[]; index: number[] }, seen: Set<string> | undefined): Chosen {
+function firstOfEachContent(chunk: Made<TraceRecord>, seen: Set<string> | undefined): Chosen {
   if (seen === undefined) return { ...chunk, repeated: 0 };
   const out: Chosen = { records: [], valid: [], index: [], repeated: 0 };
   chunk.records.forEach((r, k) => {
@@ -217,9 +245,31 @@ function firstOfEachContent(chunk: { records: TraceRecord[]; valid: ReasoningTra
   return out;
 }
 
-/** The result entries of chosen records (filtered by what the backend wrote afterwards). */
-function storedEntries(chosen: Chosen): StoredTrace[] {
-  return chosen.records.map((r, i) => ({ id: r.id, created_at: r.created_at, content_hash: r.content_hash, trace: chosen.valid[i]! }));
+/**
+ * The result entries of chosen records (filtered by what the backend wrote afterwards). Plain records
+ * get their content hash once the backend has derived it.
+ */
+function storedEntries(chosen: Chosen<TraceRecord | PlainTraceRecord>): StoredTrace[] {
+  return chosen.records.map((r, i) => ({ id: r.id, created_at: r.created_at, content_hash: isFullRecord(r) ? r.content_hash : "", trace: chosen.valid[i]! }));
+}
+
+/**
+ * Hands records over in order: runs of full records through `add`, runs of plain ones through
+ * `addPlain`. Returns how many plain records there were.
+ */
+async function handOver(bulk: BulkInsert, records: readonly (TraceRecord | PlainTraceRecord)[]): Promise<number> {
+  let plain = 0;
+  for (let a = 0; a < records.length; ) {
+    const full = isFullRecord(records[a]!);
+    let b = a + 1;
+    while (b < records.length && isFullRecord(records[b]!) === full) b++;
+    if (!full) {
+      await bulk.addPlain!(records.slice(a, b) as PlainTraceRecord[]);
+      plain += b - a;
+    } else await bulk.add(a === 0 && b === records.length ? (records as TraceRecord[]) : (records.slice(a, b) as TraceRecord[]));
+    a = b;
+  }
+  return plain;
 }
 
 /**
@@ -267,23 +317,29 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
    * A large putMany through the backend's pipelined write: chunks are validated, encoded and handed
    * over one after another (the backend writes chunk k while chunk k+1 is encoded). After the first
    * invalid input nothing more is handed over, but validation goes on so the error lists every issue.
-   * Only what the result needs is kept per trace (not the JSON texts).
+   * Only what the result needs is kept per trace (not the JSON texts). Without dedupe, a backend with
+   * spare capacity ({@link BulkInsert.wantsPlain}) may take chunks of plain-shape traces as JSON text
+   * only and derive their meta JSON and content hashes itself.
    */
   const putManyBulk = async (bulk: BulkInsert, prep: Preparer, n: number, dedupe: boolean): Promise<PutManyResult> => {
     const seen = dedupe ? new Set<string>() : undefined;
+    const plainOk = !dedupe && bulk.wantsPlain !== undefined && bulk.addPlain !== undefined && bulk.plainHashes !== undefined;
     // Only what the result needs is kept per record sent (not the records with their JSON texts).
     const out: StoredTrace[] = [];
     const index: number[] = [];
+    /** Positions in `out` of plain records (their content hashes come from the backend). */
+    const plainAt: number[] = [];
     let repeated = 0;
     try {
       for (let from = 0; from < n; from += BULK_RANGE) {
-        const made = prep.range(from, Math.min(n, from + BULK_RANGE));
+        const made = prep.range(from, Math.min(n, from + BULK_RANGE), plainOk && bulk.wantsPlain!());
         if (prep.issues.length > 0) continue;
-        const chosen = firstOfEachContent(made, seen);
+        const chosen = seen === undefined ? { ...made, repeated: 0 } : firstOfEachContent(made as Made<TraceRecord>, seen);
         repeated += chosen.repeated;
+        const at = out.length;
         for (const entry of storedEntries(chosen)) out.push(entry);
         for (const i of chosen.index) index.push(i);
-        await bulk.add(chosen.records);
+        if ((await handOver(bulk, chosen.records)) > 0) chosen.records.forEach((r, k) => isFullRecord(r) || plainAt.push(at + k));
       }
       prep.finish();
     } catch (e) {
@@ -295,6 +351,11 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
       written = await bulk.commit();
     } catch (e) {
       throw conflictError(e, out.map((o) => o.id), index);
+    }
+    if (plainAt.length > 0) {
+      const hashes = bulk.plainHashes!();
+      if (hashes.length !== plainAt.length) throw new TunixError("BACKEND_ERROR", `${backend.kind}: ${hashes.length} content hashes for ${plainAt.length} plain records`);
+      plainAt.forEach((at, k) => (out[at]!.content_hash = hashes[k]!));
     }
     const stored = out.filter((_, i) => written[i]);
     return { stored, duplicates: repeated + out.length - stored.length };

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/internal/canonical-json.js";
 import { safeParseTrace } from "../../src/schema/index.js";
 import { fastCanonicalJson, fastCanonicalTraceJson, fastParseTrace } from "../../src/storage/fast-trace.js";
-import { encodeTrace } from "../../src/storage/encode.js";
+import { encodePlainBody, encodeTrace } from "../../src/storage/encode.js";
 import { hashJson } from "../../src/internal/hash.js";
 import { hasReference, referencePath } from "../helpers/reference.js";
 
@@ -67,7 +67,7 @@ describe("fastParseTrace / fastCanonicalTraceJson", () => {
     expect(accepted).toBeGreaterThan(100);
   });
 
-  it("encodeTrace: body, meta JSON and content hash are those of zod's output (fast path or not)", () => {
+  it("encodeTrace: body, meta JSON and content hash are those of zod's output (fast path or not); encodePlainBody agrees", () => {
     let uncopied = 0;
     const check = (t: unknown): void => {
       const enc = encodeTrace(t);
@@ -82,8 +82,12 @@ describe("fastParseTrace / fastCanonicalTraceJson", () => {
       }
       expect("issues" in enc).toBe(!slow.success);
       if ("issues" in enc || !slow.success) return;
-      if (enc.trace === t) uncopied++;
       expect(enc.body).toBe(JSON.stringify(slow.data));
+      if (enc.trace === t) {
+        uncopied++;
+        // What a SQLite writer thread derives from the JSON text alone of such a trace (a plain record).
+        expect(encodePlainBody(JSON.stringify(t))).toEqual({ metaJson: enc.metaJson, contentHash: enc.contentHash });
+      }
       const meta = slow.data.meta;
       expect(enc.metaJson).toBe(meta === null || meta === undefined ? null : JSON.stringify(meta));
       expect(enc.contentHash).toBe(hash);

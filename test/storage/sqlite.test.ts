@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { SqliteWriterThread } from "../../src/storage/sqlite/writer.js";
+import { PackedRowsBuilder } from "../../src/storage/sqlite/packed-rows.js";
 import { createSqliteStore } from "../../src/storage/sqlite/index.js";
 import type { TraceStore } from "../../src/storage/index.js";
 import { makeTrace } from "../../src/storage/conformance/index.js";
@@ -91,6 +92,8 @@ describe("sqlite writer thread (large putMany on two cores)", () => {
 
   it("writes a large putMany through the thread with the same rows as the store's own connection", async () => {
     const start = vi.spyOn(SqliteWriterThread, "start");
+    // Some chunks go as plain records (JSON text only; the thread derives meta JSON and content hash).
+    const plain = vi.spyOn(PackedRowsBuilder.prototype, "addPlain");
     const rows: unknown[][] = [];
     const types: unknown[][] = [];
     for (const writerThread of [true, false]) {
@@ -113,6 +116,8 @@ describe("sqlite writer thread (large putMany on two cores)", () => {
     }
     expect(start).toHaveBeenCalledTimes(1); // only the writerThread: true store started one
     start.mockRestore();
+    expect(plain).toHaveBeenCalled();
+    plain.mockRestore();
     // created_at differs (one per call): compare it by shape, the rest byte for byte
     const strip = (rs: unknown[]): unknown[] => rs.map((r) => (r as unknown[]).filter((_, j) => j !== 1));
     expect(strip(rows[0]!)).toEqual(strip(rows[1]!));

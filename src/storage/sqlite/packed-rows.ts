@@ -5,10 +5,20 @@
  * thread as much again to rebuild them, and kept every chunk's JSON texts alive until it was sent.
  * @module
  */
-import type { TraceRecord } from "../backend.js";
+import type { PlainTraceRecord, TraceRecord } from "../backend.js";
 
 /** Text columns per row, in the writer's INSERT order. */
 export const PACKED_FIELDS = 6;
+
+/** {@link PackedRows.kinds}: the row's meta is a text. */
+export const ROW_META = 0;
+/** {@link PackedRows.kinds}: the row's meta is SQL NULL (its slice is empty). */
+export const ROW_NULL_META = 1;
+/**
+ * {@link PackedRows.kinds}: a plain record ({@link PlainTraceRecord}): its meta and content-hash slices are
+ * empty and the writer derives both from the body.
+ */
+export const ROW_PLAIN = 2;
 
 /** A chunk of rows: field j of row i is `bytes[ends[k - 1] .. ends[k])` with k = i * 6 + j (ends[-1] = 0). */
 export interface PackedRows {
@@ -18,12 +28,9 @@ export interface PackedRows {
   readonly bytes: Uint8Array;
   /** End offset of each field. */
   readonly ends: Int32Array;
-  /** 1 where the row's meta is SQL NULL (its slice is then empty). */
-  readonly nullMeta: Uint8Array;
+  /** Per row: {@link ROW_META}, {@link ROW_NULL_META} or {@link ROW_PLAIN}. */
+  readonly kinds: Uint8Array;
 }
-
-/** Column order of a packed row (matching the INSERT's). */
-export const PACKED_COLUMNS = "id, created_at, content_hash, trace_version, meta, body";
 
 /**
  * Writes `s` as UTF-8 at `at`; returns the bytes written. An ASCII string (its UTF-8 length equals its
@@ -44,7 +51,7 @@ const FIRST_CAPACITY = 1 << 20;
 export class PackedRowsBuilder {
   private bytes = Buffer.allocUnsafeSlow(FIRST_CAPACITY);
   private ends = new Int32Array(256 * PACKED_FIELDS);
-  private nullMeta = new Uint8Array(256);
+  private kinds = new Uint8Array(256);
   private at = 0;
   private n = 0;
 
@@ -59,20 +66,29 @@ export class PackedRowsBuilder {
    * @param records - the records.
    */
   add(records: readonly TraceRecord[]): void {
-    for (const r of records) this.addOne(r);
+    for (const r of records) this.addOne(r, r.content_hash, r.meta_json, r.meta_json === null ? ROW_NULL_META : ROW_META);
   }
 
-  private addOne(r: TraceRecord): void {
+  /**
+   * Appends plain records (the writer derives their meta and content hash).
+   *
+   * @param records - the records.
+   */
+  addPlain(records: readonly PlainTraceRecord[]): void {
+    for (const r of records) this.addOne(r, "", null, ROW_PLAIN);
+  }
+
+  private addOne(r: PlainTraceRecord, hash: string, metaJson: string | null, kind: number): void {
     // UTF-16 code unit → at most 3 UTF-8 bytes.
-    const most = 3 * (r.id.length + r.created_at.length + r.content_hash.length + r.trace_version.length + (r.meta_json?.length ?? 0) + r.body.length);
+    const most = 3 * (r.id.length + r.created_at.length + hash.length + r.trace_version.length + (metaJson?.length ?? 0) + r.body.length);
     if (this.at + most > this.bytes.length) this.grow(this.at + most);
-    if (this.n === this.nullMeta.length) {
+    if (this.n === this.kinds.length) {
       const ends = new Int32Array(this.ends.length * 2);
       ends.set(this.ends);
       this.ends = ends;
-      const nullMeta = new Uint8Array(this.nullMeta.length * 2);
-      nullMeta.set(this.nullMeta);
-      this.nullMeta = nullMeta;
+      const kinds = new Uint8Array(this.kinds.length * 2);
+      kinds.set(this.kinds);
+      this.kinds = kinds;
     }
     const { bytes, ends } = this;
     let at = this.at;
@@ -82,12 +98,12 @@ export class PackedRowsBuilder {
     ends[k++] = at;
     at += bytes.write(r.created_at, at, "latin1");
     ends[k++] = at;
-    at += bytes.write(r.content_hash, at, "latin1");
+    at += bytes.write(hash, at, "latin1");
     ends[k++] = at;
     at += writeText(bytes, r.trace_version, at);
     ends[k++] = at;
-    if (r.meta_json === null) this.nullMeta[this.n] = 1;
-    else at += writeText(bytes, r.meta_json, at);
+    this.kinds[this.n] = kind;
+    if (metaJson !== null) at += writeText(bytes, metaJson, at);
     ends[k++] = at;
     at += writeText(bytes, r.body, at);
     ends[k] = at;
@@ -105,23 +121,12 @@ export class PackedRowsBuilder {
 
   /** The rows packed so far (their buffers are the caller's to transfer); the builder starts afresh. */
   take(): PackedRows {
-    const out: PackedRows = { n: this.n, bytes: this.bytes.subarray(0, this.at), ends: this.ends.subarray(0, this.n * PACKED_FIELDS), nullMeta: this.nullMeta.subarray(0, this.n) };
+    const out: PackedRows = { n: this.n, bytes: this.bytes.subarray(0, this.at), ends: this.ends.subarray(0, this.n * PACKED_FIELDS), kinds: this.kinds.subarray(0, this.n) };
     this.bytes = Buffer.allocUnsafeSlow(Math.max(FIRST_CAPACITY, this.bytes.length));
     this.ends = new Int32Array(this.ends.length);
-    this.nullMeta = new Uint8Array(this.nullMeta.length);
+    this.kinds = new Uint8Array(this.kinds.length);
     this.at = 0;
     this.n = 0;
     return out;
   }
-}
-
-/**
- * Packs records (UTF-8, one buffer).
- *
- * @param records - the records.
- */
-export function packRows(records: readonly TraceRecord[]): PackedRows {
-  const b = new PackedRowsBuilder();
-  b.add(records);
-  return b.take();
 }

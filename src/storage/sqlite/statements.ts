@@ -6,7 +6,8 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { TunixError } from "../../errors.js";
 import type { TraceRecord } from "../backend.js";
-import { PACKED_FIELDS, type PackedRows } from "./packed-rows.js";
+import { encodePlainBody } from "../encode.js";
+import { PACKED_FIELDS, ROW_NULL_META, ROW_PLAIN, type PackedRows } from "./packed-rows.js";
 import type { RecordColumns } from "./writer-protocol.js";
 
 type Db = BetterSqlite3.Database;
@@ -45,16 +46,36 @@ function columnSource(c: RecordColumns): RowSource {
   };
 }
 
-/** Packed rows (the writer thread): slices of one buffer, bound as blobs and cast to TEXT by SQL. */
-function packedSource(r: PackedRows): RowSource {
-  const { bytes, ends, nullMeta } = r;
+/** What the writer derived for plain rows: their content hashes in row order, and the text it added. */
+export interface Derived {
+  /** Content hashes, in row order. */
+  readonly hashes: string[];
+  /** UTF-16 length of the derived meta JSON and hashes (for the writer's WAL estimate). */
+  chars: number;
+}
+
+/**
+ * Packed rows (the writer thread): slices of one buffer, bound as blobs and cast to TEXT by SQL. Plain
+ * rows get their meta JSON and content hash derived from the body here, recorded in `derived`.
+ */
+function packedSource(r: PackedRows, derived: Derived): RowSource {
+  const { bytes, ends, kinds } = r;
   const slice = (k: number): Uint8Array => bytes.subarray(k === 0 ? 0 : ends[k - 1]!, ends[k]!);
   return {
     n: r.n,
     bind(i, p, o) {
       const k = i * PACKED_FIELDS;
       for (let j = 0; j < PACKED_FIELDS; j++) p[o + j] = slice(k + j);
-      if (nullMeta[i] === 1) p[o + 4] = null;
+      const kind = kinds[i];
+      if (kind === ROW_NULL_META) p[o + 4] = null;
+      else if (kind === ROW_PLAIN) {
+        const body = slice(k + 5);
+        const enc = encodePlainBody(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
+        derived.hashes.push(enc.contentHash);
+        derived.chars += enc.contentHash.length + (enc.metaJson?.length ?? 0);
+        p[o + 2] = enc.contentHash;
+        p[o + 4] = enc.metaJson;
+      }
     },
     hash: (i) => slice(i * PACKED_FIELDS + 2),
     id: (i) => Buffer.from(slice(i * PACKED_FIELDS)).toString("utf8"),
@@ -104,13 +125,15 @@ export class SqliteWriteStatements {
   }
 
   /**
-   * {@link insert} for packed rows (statements made with `packed`).
+   * {@link insert} for packed rows (statements made with `packed`). Plain rows ({@link ROW_PLAIN}) come
+   * only without dedupe; the content hashes derived for them are pushed to `derived`.
    *
    * @param r - the rows.
    * @param dedupe - skip stored content.
+   * @param derived - receives what was derived for the plain rows.
    */
-  insertPacked(r: PackedRows, dedupe: boolean): Uint8Array {
-    return this.insertRows(packedSource(r), dedupe);
+  insertPacked(r: PackedRows, dedupe: boolean, derived: Derived): Uint8Array {
+    return this.insertRows(packedSource(r, derived), dedupe);
   }
 
   private insertRows(src: RowSource, dedupe: boolean): Uint8Array {

@@ -10,18 +10,22 @@ import { parentPort } from "node:worker_threads";
 import { TunixError } from "../../errors.js";
 import { loadDriver } from "../sql/load-driver.js";
 import { connectionPragmas, WAL_CHECKPOINT_BYTES } from "./connection.js";
-import { SqliteWriteStatements } from "./statements.js";
+import { SqliteWriteStatements, type Derived } from "./statements.js";
 import type { FromWriter, ToWriter, WriterFailure } from "./writer-protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("writer-entry.ts must run in a worker thread");
 
 let db: BetterSqlite3.Database | undefined;
+/** Rows chunks of the open transaction inserted so far, shared with the main thread. */
+let progress: Int32Array | undefined;
 let writes: SqliteWriteStatements | undefined;
 let dedupe = false;
 /** The first failure of the open transaction (the transaction is then already rolled back). */
 let failure: WriterFailure | undefined;
 const written: Uint8Array[] = [];
+/** What was derived for the plain rows of the open transaction. */
+const derived: Derived = { hashes: [], chars: 0 };
 /** Row bytes committed since the last checkpoint (the WAL grows ~1.4× that, with the index pages). */
 let sinceCheckpoint = 0;
 /** Row bytes of the open transaction. */
@@ -64,12 +68,15 @@ async function handle(msg: ToWriter): Promise<void> {
       // The store's connection already set WAL (a property of the file); this connection's own settings:
       connectionPragmas(db, false);
       writes = new SqliteWriteStatements(db, msg.table, true);
+      progress = new Int32Array(msg.progress);
       return reply({ type: "opened" });
     }
     case "begin":
       dedupe = msg.dedupe;
       failure = undefined;
       written.length = 0;
+      derived.hashes.length = 0;
+      derived.chars = 0;
       pending = 0;
       try {
         db!.exec("BEGIN IMMEDIATE");
@@ -82,13 +89,14 @@ async function handle(msg: ToWriter): Promise<void> {
     case "rows":
       if (failure === undefined) {
         try {
-          written.push(writes!.insertPacked(msg.rows, dedupe));
+          written.push(writes!.insertPacked(msg.rows, dedupe, derived));
           pending += msg.rows.bytes.length;
         } catch (e) {
           failure = toFailure(e);
           rollback();
         }
       }
+      Atomics.store(progress!, 0, msg.seq + 1);
       return reply({ type: "ack", seq: msg.seq });
     case "commit": {
       if (failure !== undefined) return reply({ type: "failed", failure });
@@ -101,13 +109,17 @@ async function handle(msg: ToWriter): Promise<void> {
       // A copy, not a transfer: a small Buffer.concat result may sit in Node's shared pool.
       const all = Buffer.concat(written);
       written.length = 0;
-      reply({ type: "committed", written: all });
-      sinceCheckpoint += pending;
+      // One string, not an array of them: one structured-clone entry instead of one per row.
+      const plainHashes = derived.hashes.join("");
+      reply({ type: "committed", written: all, plainHashes });
+      sinceCheckpoint += pending + derived.chars;
+      derived.hashes.length = 0;
       return checkpointIfDue();
     }
     case "rollback":
       rollback();
       written.length = 0;
+      derived.hashes.length = 0;
       return reply({ type: "rolledBack" });
     case "close":
       rollback();

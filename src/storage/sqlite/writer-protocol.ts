@@ -22,9 +22,13 @@ export interface RecordColumns {
   readonly bodies: string[];
 }
 
-/** Main thread → writer. */
+/**
+ * Main thread → writer. `open` shares `progress` (one Int32): the writer stores there the number of
+ * `rows` chunks of the open transaction it has inserted, so the main thread can see its backlog without
+ * returning to the event loop (replies are only delivered when it does).
+ */
 export type ToWriter =
-  | { type: "open"; path: string; table: string; busyTimeoutMs: number }
+  | { type: "open"; path: string; table: string; busyTimeoutMs: number; progress: SharedArrayBuffer }
   | { type: "begin"; dedupe: boolean }
   | { type: "rows"; seq: number; rows: PackedRows }
   | { type: "commit" }
@@ -48,7 +52,7 @@ export type FromWriter =
   | { type: "opened" }
   | { type: "began" }
   | { type: "ack"; seq: number }
-  | { type: "committed"; written: Uint8Array }
+  | { type: "committed"; written: Uint8Array; plainHashes: string }
   | { type: "rolledBack" }
   | { type: "closed" }
   | { type: "failed"; failure: WriterFailure };

@@ -12,7 +12,7 @@ import { resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { TunixError, type ErrorCode } from "../../errors.js";
 import { resolveWorkerScript, workerExecArgv, type WorkerEntry } from "../../internal/worker-script.js";
-import type { BulkInsert, TraceRecord } from "../backend.js";
+import type { BulkInsert, PlainTraceRecord, TraceRecord } from "../backend.js";
 import { PackedRowsBuilder } from "./packed-rows.js";
 import type { FromWriter, ToWriter, WriterFailure } from "./writer-protocol.js";
 
@@ -23,6 +23,14 @@ const WRITER_ENTRY: WorkerEntry = { what: "sqlite writer", source: "writer-entry
 const MAX_IN_FLIGHT = 4;
 /** Rows packed before they are sent as one chunk. */
 const CHUNK_ROWS = 512;
+/**
+ * Share of hand-overs taken as plain records ({@link BulkInsert.wantsPlain}): where it starts, its
+ * bounds and its step. The thread then parses those traces' JSON and derives meta JSON and content hash
+ * (~9 µs per trace there against ~4.5 µs saved here), which pays while the thread would otherwise wait
+ * for this one: measured on 2 cores, putMany(100k) 102k → 114k traces/s at a fixed 3/8, slower at 1/2.
+ * The share follows the thread's backlog: up while it has caught up, down while chunks queue.
+ */
+const PLAIN_SHARE = { start: 0.3, max: 0.6, step: 0.05 };
 
 /** The error a writer failure stands for. */
 function failureError(f: WriterFailure): TunixError {
@@ -34,6 +42,9 @@ function failureError(f: WriterFailure): TunixError {
 export class SqliteWriterThread {
   private readonly waiters: ((msg: FromWriter) => void)[] = [];
   private dead: WriterFailure | undefined;
+
+  /** Rows chunks of the open transaction the thread has inserted (see writer-protocol.ts). */
+  readonly progress = new Int32Array(new SharedArrayBuffer(4));
 
   private constructor(private readonly worker: Worker) {
     worker.on("message", (msg: FromWriter) => this.waiters.shift()?.(msg));
@@ -53,7 +64,7 @@ export class SqliteWriterThread {
     const worker = new Worker(script.path, { eval: script.evalCode, execArgv: workerExecArgv() });
     const thread = new SqliteWriterThread(worker); // ref'd until it has answered: the open is awaited
     try {
-      await thread.expect({ type: "open", path: resolve(path), table, busyTimeoutMs }, "opened");
+      await thread.expect({ type: "open", path: resolve(path), table, busyTimeoutMs, progress: thread.progress.buffer as SharedArrayBuffer }, "opened");
     } catch (e) {
       await worker.terminate();
       throw e;
@@ -99,6 +110,7 @@ export class SqliteWriterThread {
       this.worker.unref();
       done();
     };
+    Atomics.store(this.progress, 0, 0); // the previous transaction has ended: nothing of this one is done
     return new WriterSession(this, this.request({ type: "begin", dedupe }), end);
   }
 
@@ -116,6 +128,10 @@ class WriterSession implements BulkInsert {
   private readonly packed = new PackedRowsBuilder();
   private seq = 0;
   private ended = false;
+  private share = PLAIN_SHARE.start;
+  /** Accumulates `share` per question; a whole unit answers yes (an even spread, no randomness). */
+  private credit = 0;
+  private hashes = "";
 
   /**
    * @param thread - the thread.
@@ -135,11 +151,34 @@ class WriterSession implements BulkInsert {
     if (this.packed.rows >= CHUNK_ROWS) await this.send();
   }
 
+  wantsPlain(): boolean {
+    this.credit += this.share;
+    if (this.credit < 1) return false;
+    this.credit -= 1;
+    return true;
+  }
+
+  async addPlain(records: readonly PlainTraceRecord[]): Promise<void> {
+    this.packed.addPlain(records);
+    if (this.packed.rows >= CHUNK_ROWS) await this.send();
+  }
+
+  plainHashes(): readonly string[] {
+    const out: string[] = new Array(this.hashes.length / 64);
+    for (let k = 0; k < out.length; k++) out[k] = this.hashes.slice(k * 64, k * 64 + 64);
+    return out;
+  }
+
   /** Sends the rows packed so far (transferred: moved to the thread, not copied). */
   private async send(): Promise<void> {
     if (this.packed.rows === 0) return;
+    // The thread's backlog steers the plain share: idle → give it more, behind → less.
+    const backlog = this.seq - Atomics.load(this.thread.progress, 0);
+    if (backlog === 0) this.share = Math.min(PLAIN_SHARE.max, this.share + PLAIN_SHARE.step);
+    else if (backlog >= 2) this.share = Math.max(0, this.share - PLAIN_SHARE.step);
     const rows = this.packed.take();
-    this.inFlight.push(this.thread.request({ type: "rows", seq: this.seq++, rows }, [rows.bytes.buffer as ArrayBuffer, rows.ends.buffer as ArrayBuffer, rows.nullMeta.buffer as ArrayBuffer]));
+    const reply = this.thread.request({ type: "rows", seq: this.seq++, rows }, [rows.bytes.buffer as ArrayBuffer, rows.ends.buffer as ArrayBuffer, rows.kinds.buffer as ArrayBuffer]);
+    this.inFlight.push(reply);
     if (this.inFlight.length > MAX_IN_FLIGHT) await this.inFlight.shift();
   }
 
@@ -147,7 +186,8 @@ class WriterSession implements BulkInsert {
     try {
       await this.send();
       await Promise.all(this.inFlight.splice(0));
-      const { written } = await this.thread.expect({ type: "commit" }, "committed");
+      const { written, plainHashes } = await this.thread.expect({ type: "commit" }, "committed");
+      this.hashes = plainHashes;
       return Array.from(written, (w) => w === 1);
     } finally {
       this.finish();
