@@ -24,11 +24,12 @@
  * is reused: one marker for the traces file of N traces, one per store loaded from it).
  */
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TRACE_FORMATS } from "../src/render/index.js";
+import { ensureBuilt } from "./built.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const STEP = fileURLToPath(new URL("./dataset-step.mjs", import.meta.url));
@@ -85,20 +86,8 @@ function ofFloor(f: Figure, floor: Figure): string {
   return `  ${pct(f.ms, floor.ms)} of floor (cpu: ${pct(f.cpuMs, floor.cpuMs)})`;
 }
 
-/** Builds dist/ when it is missing or older than a source file (the steps run the built package). */
-function ensureBuilt(): void {
-  const root = resolve(HERE, "..");
-  const built = join(root, "dist", "index.js");
-  const newest = (d: string): number =>
-    readdirSync(d, { withFileTypes: true }).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs), 0);
-  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, "src"))) return;
-  console.log("dataset bench: building dist/ first (the measured steps run the built package)");
-  const r = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
-  if (r.status !== 0) throw new Error("npm run build failed");
-}
-
 async function main(): Promise<void> {
-  ensureBuilt();
+  ensureBuilt("dataset bench");
   const dir = process.env.BENCH_DATASET_DIR ?? mkdtempSync(join(tmpdir(), "tunix-bench-dataset-"));
   mkdirSync(dir, { recursive: true });
   console.log(`dataset bench: ${fmt(N)} traces (dev-reasoning-v2 shape), limit ${fmt(LIMIT)} for sampled builds, data in ${dir}`);

@@ -5,15 +5,12 @@
  * have the shipped shape: the Python tunix-rt dev-reasoning-v2 traces, cycled, with `meta.n` (unique) and
  * `meta.shard` added so every trace is distinct.
  *
- * Insert: 100k traces per adapter, stored both as one putMany(100k) (one transaction) and as 100 ×
- * putMany(1000) (what ingest does), each into a fresh store; wall time and this process's CPU time
- * (user + sys: the machine is shared, so CPU time is the steadier figure). "core only" is putMany through a
- * backend that stores nothing (validation + canonical JSON + sha256 + ids); "sqlite backend only" feeds the
- * SQLite backend the records the core made (the SQL part alone, on this thread). The "sqlite" row uses the
- * writer thread for putMany(100k) (batches from 1 024 traces are pipelined: this thread encodes while the
- * thread inserts); "writer thread off" is the same store on one thread. Running from the TypeScript sources,
- * each fresh store's writer thread spends ~0.3 s starting (tsx compiles its modules; ~40 ms from the built
- * package), and that start is inside the measured putMany.
+ * Insert: bench/storage-insert.mjs, run in plain `node` on the built package (this script builds dist/
+ * when stale): 100k traces per adapter as one putMany(100k) and as 100 × putMany(1000), each into a fresh
+ * store, BENCH_INSERT_RUNS times (median and range); SQLite also with a warm writer thread (with the CPU
+ * split between the caller's thread and the writer thread) and sustained (10 × putMany(100k) into one
+ * store, paying every WAL checkpoint). Under tsx, each fresh store's writer thread spent ~0.3 s compiling
+ * inside the measured putMany, so those figures were not what a user sees.
  *
  * The 1M stores are bulk-filled by SQL (SQLite, PostgreSQL) or by writing segments directly (file store):
  * the insert path is measured by the 100k part; the fill only has to be quick. The file store's segments
@@ -26,15 +23,15 @@
  * Env: BENCH_STORAGE_BIG=0 skips the 1M part; BENCH_STORAGE_N overrides 1M; TUNIX_RT_PG_URL enables PG;
  * BENCH_STORAGE_ONLY=insert,sqlite,postgres,file picks sections.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { ensureBuilt } from "./built.js";
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { createFileStore, createMemoryStore, createTraceStore, type TraceBackend, type TraceRecord, type TraceStore } from "../src/storage/index.js";
+import { createFileStore, type TraceStore } from "../src/storage/index.js";
 import { createSqliteStore } from "../src/storage/sqlite/index.js";
-import { setupSqlite, sqliteBackend } from "../src/storage/sqlite/backend.js";
 import { createPostgresStore } from "../src/storage/postgres/index.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -53,78 +50,6 @@ function traceAt(i: number): Record<string, unknown> {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
-
-/** A backend that stores nothing (but keeps the records when asked): putMany through it is the core alone. */
-function nullStore(keep?: TraceRecord[]): TraceStore {
-  const backend: TraceBackend = {
-    kind: "null",
-    capabilities: { persistent: false, filterPushdown: false, concurrentWriters: false },
-    insert: async (records) => {
-      keep?.push(...records);
-      return records.map(() => true);
-    },
-    get: async () => [],
-    delete: async () => false,
-    count: async () => 0,
-    page: async () => [],
-    close: async () => undefined,
-  };
-  return createTraceStore(backend);
-}
-
-const INSERT_N = 100_000;
-const SHAPES: [string, number][] = [
-  ["putMany(100k) x1", INSERT_N],
-  ["putMany(1000) x100", 1000],
-];
-
-/** Wall and CPU seconds of `fn`. */
-async function measure(fn: () => Promise<void>): Promise<{ wall: number; cpu: number }> {
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  await fn();
-  const c = process.cpuUsage(c0);
-  return { wall: ms(t0) / 1000, cpu: (c.user + c.system) / 1e6 };
-}
-
-const rate = ({ wall, cpu }: { wall: number; cpu: number }): string => `${fmt(INSERT_N / wall).padStart(8)} /s wall ${fmt(INSERT_N / cpu).padStart(8)} /CPU-s`;
-
-/** One line per adapter: both batch shapes, each into a fresh store. */
-async function insertThroughput(name: string, open: () => Promise<TraceStore>, traces: readonly unknown[]): Promise<void> {
-  const cells: string[] = [];
-  for (const [, size] of SHAPES) {
-    const store = await open();
-    try {
-      cells.push(rate(await measure(async () => {
-        for (let i = 0; i < traces.length; i += size) await store.putMany(traces.slice(i, i + size));
-      })));
-    } finally {
-      await store.close();
-    }
-  }
-  console.log(`  ${name.padEnd(26)} ${cells.join("   ")}`);
-}
-
-/** The SQLite backend alone, fed the records the core made for the same batch shape (one creation time per putMany). */
-async function sqliteBackendOnly(dir: string, traces: readonly unknown[]): Promise<void> {
-  const cells: string[] = [];
-  for (const [k, [, size]] of SHAPES.entries()) {
-    const records: TraceRecord[] = [];
-    const core = nullStore(records);
-    for (let i = 0; i < traces.length; i += size) await core.putMany(traces.slice(i, i + size));
-    const db = new Database(join(dir, `backend-${k}.db`));
-    setupSqlite(db, "traces", []);
-    const backend = sqliteBackend(db, "traces");
-    try {
-      cells.push(rate(await measure(async () => {
-        for (let i = 0; i < records.length; i += size) await backend.insert(records.slice(i, i + size), { dedupe: false });
-      })));
-    } finally {
-      await backend.close();
-    }
-  }
-  console.log(`  ${"sqlite backend only".padEnd(26)} ${cells.join("   ")}`);
-}
 
 /** Milliseconds of the first call and the best of `reps` more. */
 async function time(fn: () => Promise<unknown>, reps = 3): Promise<{ first: number; best: number }> {
@@ -246,20 +171,11 @@ export async function benchStorage(): Promise<void> {
   const schema = `tunix_bench_${process.pid}`;
   try {
     if (want("insert")) {
-      console.log(`\n# storage: insert ${fmt(INSERT_N)} traces, fresh store each (validation, canonical JSON + sha256 content hash, ids, write)`);
-      console.log(`  ${"".padEnd(26)} ${SHAPES.map(([label]) => label.padEnd(33)).join("   ")}`);
-      const traces = Array.from({ length: INSERT_N }, (_, i) => traceAt(i));
-      const warm = nullStore(); // JIT warm-up, so the first line is not charged for it
-      for (let i = 0; i < 10_000; i += 1000) await warm.putMany(traces.slice(i, i + 1000));
-      await insertThroughput("core only (null store)", async () => nullStore(), traces);
-      await insertThroughput("memory", async () => createMemoryStore(), traces);
-      let n = 0;
-      await insertThroughput("file (fsync per putMany)", () => createFileStore(join(dir, `files-${n++}`)), traces);
-      await insertThroughput("sqlite", () => createSqliteStore(join(dir, `ins-${n++}.db`)), traces);
-      await insertThroughput("sqlite, writer thread off", () => createSqliteStore({ path: join(dir, `ins-${n++}.db`), writerThread: false }), traces);
-      await sqliteBackendOnly(dir, traces);
-      if (PG_URL) await insertThroughput("postgres", () => createPostgresStore({ url: PG_URL, schema, table: `ins_${n++}` }), traces);
-      else console.log("  postgres skipped (TUNIX_RT_PG_URL unset)");
+      console.log(`\n# storage: insert 100k traces (validation, canonical JSON + sha256 content hash, ids, write), built package`);
+      ensureBuilt("storage bench");
+      const args = [resolve(HERE, "storage-insert.mjs"), dir, ...(PG_URL ? [PG_URL] : [])];
+      const r = spawnSync(process.execPath, args, { stdio: "inherit", env: process.env });
+      if (r.status !== 0) throw new Error(`storage-insert.mjs exited with ${r.status ?? r.signal}`);
     }
     if (!DO_BIG) return;
 

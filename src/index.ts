@@ -191,6 +191,7 @@ export {
   type ArtifactStore,
   type TraceBackend,
   type BulkInsert,
+  type PlainTraceRecord,
   type TraceRecord,
   type TraceRow,
   type PageRequest,

@@ -34,7 +34,7 @@ export {
   type FilterTarget,
 } from "./filter.js";
 export { matchesFilter, compileFilter, type FilterPredicate } from "./filter-match.js";
-export type { BulkInsert, TraceBackend, TraceRecord, TraceRow, PageRequest } from "./backend.js";
+export type { BulkInsert, PlainTraceRecord, TraceBackend, TraceRecord, TraceRow, PageRequest } from "./backend.js";
 export { createTraceStore, checkTraceId, MAX_TRACE_ID_CHARS, MAX_PAGE_SIZE } from "./store.js";
 export { fastParseTrace } from "./fast-trace.js";
 export { createMemoryStore } from "./memory.js";

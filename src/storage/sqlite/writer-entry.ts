@@ -26,6 +26,14 @@ let failure: WriterFailure | undefined;
 const written: Uint8Array[] = [];
 /** What was derived for the plain rows of the open transaction. */
 const derived: Derived = { hashes: [], chars: 0 };
+/**
+ * Page cache of the writer's connection (KiB; SQLite's default is 2 MiB). Index pages a large putMany
+ * touches all over the file (content hashes are random) stay in memory for the whole transaction instead
+ * of being spilled to the WAL and read back; released after each commit (`shrink_memory`). Measured:
+ * 10 × putMany(100k) into one store 75–83k → 83–90k traces/s.
+ */
+const BULK_CACHE_KIB = 64 * 1024;
+
 /** Row bytes committed since the last checkpoint (the WAL grows ~1.4× that, with the index pages). */
 let sinceCheckpoint = 0;
 /** Row bytes of the open transaction. */
@@ -67,6 +75,7 @@ async function handle(msg: ToWriter): Promise<void> {
       db = new Database(msg.path, { timeout: msg.busyTimeoutMs });
       // The store's connection already set WAL (a property of the file); this connection's own settings:
       connectionPragmas(db, false);
+      db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
       writes = new SqliteWriteStatements(db, msg.table, true);
       progress = new Int32Array(msg.progress);
       return reply({ type: "opened" });
@@ -113,6 +122,7 @@ async function handle(msg: ToWriter): Promise<void> {
       const plainHashes = derived.hashes.join("");
       reply({ type: "committed", written: all, plainHashes });
       sinceCheckpoint += pending + derived.chars;
+      db!.pragma("shrink_memory"); // the cache is for one large transaction: hand it back between them
       derived.hashes.length = 0;
       return checkpointIfDue();
     }
