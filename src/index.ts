@@ -157,6 +157,7 @@ export {
   MAX_FILTER_DEPTH,
   MAX_META_PATH_SEGMENTS,
   createTraceStore,
+  encodePlainBody,
   checkTraceId,
   MAX_TRACE_ID_CHARS,
   MAX_PAGE_SIZE,

@@ -53,11 +53,13 @@ export function encodeTrace(input: unknown): EncodedTrace | { issues: readonly I
 }
 
 /**
- * The meta JSON and content hash of a plain-shape trace from its JSON text alone — what
- * {@link encodeTrace} gives for that trace. For a writer thread that takes plain records
- * ({@link PlainTraceRecord}) off the caller's thread.
+ * The meta JSON and content hash of a validated plain-shape trace from its JSON text alone: what the
+ * store would have computed for it. For backends that take {@link PlainTraceRecord}s (the SQLite writer
+ * thread calls it on its own thread).
  *
- * @param body - `JSON.stringify(trace)` of a trace {@link fastParseTrace} returned uncopied.
+ * @param body - the `body` of a {@link PlainTraceRecord}.
+ * @returns `metaJson` (`JSON.stringify(trace.meta)`, or null when meta is null or absent) and
+ *   `contentHash` (hex sha256 of the trace's canonical JSON).
  */
 export function encodePlainBody(body: string): { metaJson: string | null; contentHash: string } {
   const texts = plainTraceTexts(JSON.parse(body) as ReasoningTrace);

@@ -37,6 +37,7 @@ export { matchesFilter, compileFilter, type FilterPredicate } from "./filter-mat
 export type { BulkInsert, PlainTraceRecord, TraceBackend, TraceRecord, TraceRow, PageRequest } from "./backend.js";
 export { createTraceStore, checkTraceId, MAX_TRACE_ID_CHARS, MAX_PAGE_SIZE } from "./store.js";
 export { fastParseTrace } from "./fast-trace.js";
+export { encodePlainBody } from "./encode.js";
 export { createMemoryStore } from "./memory.js";
 export { createMemoryArtifactStore, openDirArtifactStore, checkArtifactKey } from "./artifacts.js";
 export { createFileStore, type FileStoreOptions } from "./files.js";

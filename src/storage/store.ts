@@ -83,7 +83,7 @@ function keyOf(row: TraceRow, orderBy: OrderBy): string {
 }
 
 /** Smallest putMany that goes through a backend's pipelined write ({@link TraceBackend.openBulkInsert}). */
-export const BULK_MIN = 1024;
+export const BULK_MIN = 512;
 /**
  * Inputs validated and encoded per hand-over in a pipelined putMany. Small, so each record's JSON texts
  * are packed by the backend and dropped before the next garbage collection would have to copy them; the

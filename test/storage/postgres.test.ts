@@ -65,7 +65,7 @@ describe.skipIf(!URL)("postgres", () => {
     });
 
     // Batches of 256+ go through COPY (text format: backslash, tab, newline, CR must be escaped), small
-    // ones through the json_to_recordset INSERT, 1024+ through the streamed COPY session: the same
+    // ones through the json_to_recordset INSERT, 512+ through the streamed COPY session: the same
     // awkward traces must come back byte for byte from each.
     it.each([
       ["INSERT (50)", 50],

@@ -22,7 +22,7 @@ const WRITER_ENTRY: WorkerEntry = { what: "sqlite writer", source: "writer-entry
 /** Chunks sent but not yet acknowledged before `add` waits (bounds the memory queued for the thread). */
 const MAX_IN_FLIGHT = 4;
 /** Rows packed before they are sent as one chunk. */
-const CHUNK_ROWS = 512;
+const CHUNK_ROWS = 256;
 /**
  * Share of hand-overs taken as plain records ({@link BulkInsert.wantsPlain}): where it starts, its
  * bounds and its step. The thread then parses those traces' JSON and derives meta JSON and content hash
