@@ -10,7 +10,7 @@ import { TunixError } from "../../errors.js";
 import type { BulkInsert, TraceBackend, TraceRecord, TraceRow } from "../backend.js";
 import { pageClause, sqliteDialect, SqlParams, whereClause } from "../sql/dialect.js";
 import { connectionPragmas } from "./connection.js";
-import { SqliteWriteStatements, toColumns } from "./statements.js";
+import { SqliteWriteStatements } from "./statements.js";
 import { SqliteWriterThread } from "./writer.js";
 
 type Db = BetterSqlite3.Database;
@@ -98,7 +98,7 @@ export function sqliteBackend(db: Db, table: string, opts: SqliteBackendOptions 
   const writes = new SqliteWriteStatements(db, table);
   const deleteStmt = db.prepare(`DELETE FROM ${table} WHERE id = ?`);
   // One IMMEDIATE transaction: the dedupe reads and the insert see the same store (no writer in between).
-  const insertAll = db.transaction((records: readonly TraceRecord[], dedupe: boolean): boolean[] => Array.from(writes.insert(toColumns(records), dedupe), (w) => w === 1));
+  const insertAll = db.transaction((records: readonly TraceRecord[], dedupe: boolean): boolean[] => Array.from(writes.insert(records, dedupe), (w) => w === 1));
   const all = (sql: string, p: SqlParams): TraceRow[] => db.prepare(sql).all(...p.values) as TraceRow[];
 
   // Writes of this process go one at a time: while the writer thread holds the write lock, a write on

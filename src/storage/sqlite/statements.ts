@@ -1,6 +1,6 @@
 /**
  * The write path shared by a SQLite store's own connection and its writer thread: multi-row inserts of
- * record columns, the dedupe lookup and the id-clash report.
+ * records (or packed rows), the dedupe lookup and the id-clash report.
  * @module
  */
 import type BetterSqlite3 from "better-sqlite3";
@@ -8,7 +8,6 @@ import { TunixError } from "../../errors.js";
 import type { TraceRecord } from "../backend.js";
 import { encodePlainBody } from "../encode.js";
 import { PACKED_FIELDS, ROW_NULL_META, ROW_PLAIN, type PackedRows } from "./packed-rows.js";
-import type { RecordColumns } from "./writer-protocol.js";
 
 type Db = BetterSqlite3.Database;
 
@@ -29,20 +28,21 @@ interface RowSource {
   id(i: number): string;
 }
 
-/** String columns (the store's own connection). */
-function columnSource(c: RecordColumns): RowSource {
+/** Records (the store's own connection): their strings, bound as they are. */
+function recordSource(records: readonly TraceRecord[]): RowSource {
   return {
-    n: c.ids.length,
+    n: records.length,
     bind(i, p, o) {
-      p[o] = c.ids[i];
-      p[o + 1] = c.createdAts[i];
-      p[o + 2] = c.hashes[i];
-      p[o + 3] = c.versions[i];
-      p[o + 4] = c.metas[i];
-      p[o + 5] = c.bodies[i];
+      const r = records[i]!;
+      p[o] = r.id;
+      p[o + 1] = r.created_at;
+      p[o + 2] = r.content_hash;
+      p[o + 3] = r.trace_version;
+      p[o + 4] = r.meta_json;
+      p[o + 5] = r.body;
     },
-    hash: (i) => c.hashes[i],
-    id: (i) => c.ids[i]!,
+    hash: (i) => records[i]!.content_hash,
+    id: (i) => records[i]!.id,
   };
 }
 
@@ -83,8 +83,8 @@ function packedSource(r: PackedRows, derived: Derived): RowSource {
 }
 
 /**
- * The write statements of one connection: multi-row inserts of record columns and the dedupe and
- * clash lookups. The store's own connection takes string columns; its writer thread (writer.ts) takes
+ * The write statements of one connection: multi-row inserts and the dedupe and clash lookups. The
+ * store's own connection takes records; its writer thread (writer.ts) takes
  * {@link PackedRows}, whose blobs SQL casts to TEXT (the same text values, without rebuilding strings).
  */
 export class SqliteWriteStatements {
@@ -113,15 +113,15 @@ export class SqliteWriteStatements {
   }
 
   /**
-   * Inserts the columns' rows inside the caller's transaction. With `dedupe`, rows whose content hash is
+   * Inserts records inside the caller's transaction. With `dedupe`, rows whose content hash is
    * already stored are skipped. Returns, row for row, 1 when written and 0 when skipped. A clashing id
    * rolls the transaction back and throws `STORE_CONFLICT` naming the clashing ids among these rows.
    *
-   * @param c - the rows.
+   * @param records - the records.
    * @param dedupe - skip stored content.
    */
-  insert(c: RecordColumns, dedupe: boolean): Uint8Array {
-    return this.insertRows(columnSource(c), dedupe);
+  insert(records: readonly TraceRecord[], dedupe: boolean): Uint8Array {
+    return this.insertRows(recordSource(records), dedupe);
   }
 
   /**
@@ -172,24 +172,3 @@ export class SqliteWriteStatements {
     return written;
   }
 }
-
-/**
- * Records as columns (what {@link SqliteWriteStatements.insert} and the writer thread take).
- *
- * @param records - the records.
- */
-export function toColumns(records: readonly TraceRecord[]): RecordColumns {
-  const n = records.length;
-  const c: RecordColumns = { ids: new Array(n), createdAts: new Array(n), hashes: new Array(n), versions: new Array(n), metas: new Array(n), bodies: new Array(n) };
-  for (let i = 0; i < n; i++) {
-    const r = records[i]!;
-    c.ids[i] = r.id;
-    c.createdAts[i] = r.created_at;
-    c.hashes[i] = r.content_hash;
-    c.versions[i] = r.trace_version;
-    c.metas[i] = r.meta_json;
-    c.bodies[i] = r.body;
-  }
-  return c;
-}
-

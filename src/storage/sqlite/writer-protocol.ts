@@ -1,26 +1,9 @@
 /**
  * Messages between a SQLite store and its writer thread ({@link ./writer.ts} ↔ `writer-entry.ts`).
- * Records travel as columns of strings: the structured-clone cost of a few arrays is far below that
- * of one object per record.
+ * Records travel as {@link PackedRows}: one UTF-8 buffer per chunk, transferred rather than copied.
  */
 
 import type { PackedRows } from "./packed-rows.js";
-
-/** A chunk of records as columns, index for index. */
-export interface RecordColumns {
-  /** Ids. */
-  readonly ids: string[];
-  /** Creation times. */
-  readonly createdAts: string[];
-  /** Content hashes. */
-  readonly hashes: string[];
-  /** trace_version values. */
-  readonly versions: string[];
-  /** Meta JSON texts (null without meta). */
-  readonly metas: (string | null)[];
-  /** Trace JSON texts. */
-  readonly bodies: string[];
-}
 
 /**
  * Main thread → writer. `open` shares `progress` (one Int32): the writer stores there the number of

@@ -1,7 +1,9 @@
 /**
  * A SQLite store's writer thread, seen from the store: large putMany calls hand their records over in
  * chunks while the main thread validates and encodes the next ones, so the two halves of an insert
- * (JavaScript: validation, JSON, hashing; SQLite: b-tree updates) run on two cores at once.
+ * (JavaScript: validation, JSON, hashing; SQLite: b-tree updates) run on two cores at once. Chunks are
+ * packed into one UTF-8 buffer and transferred; while the thread would otherwise wait, it also takes a
+ * share of the encoding (plain records: it derives meta JSON and content hash from the JSON text).
  *
  * The thread owns a second connection to the same file and runs the whole putMany as one IMMEDIATE
  * transaction, so all-or-nothing, dedupe against stored content and the id-clash error behave exactly
@@ -28,7 +30,8 @@ const CHUNK_ROWS = 256;
  * bounds and its step. The thread then parses those traces' JSON and derives meta JSON and content hash
  * (~9 µs per trace there against ~4.5 µs saved here), which pays while the thread would otherwise wait
  * for this one: measured on 2 cores, putMany(100k) 102k → 114k traces/s at a fixed 3/8, slower at 1/2.
- * The share follows the thread's backlog: up while it has caught up, down while chunks queue.
+ * The share follows the thread's backlog: up while it has caught up, down while chunks queue (on one
+ * core, or with a slow disk, it falls to 0 and the thread only inserts).
  */
 const PLAIN_SHARE = { start: 0.3, max: 0.6, step: 0.05 };
 
