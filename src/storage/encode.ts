@@ -7,7 +7,7 @@ import { TunixError, type Issue } from "../errors.js";
 import { hashJson, sha256Hex } from "../internal/hash.js";
 import { safeParseTrace, type ReasoningTrace } from "../schema/index.js";
 import type { PlainTraceRecord } from "./backend.js";
-import { fastCanonicalTraceJson, fastParseTrace, plainTraceTexts } from "./fast-trace.js";
+import { fastCanonicalTraceJson, fastParseTrace, plainTextsFromBody, plainTraceTexts } from "./fast-trace.js";
 
 /** A validated trace with its encodings. */
 export interface EncodedTrace {
@@ -62,6 +62,6 @@ export function encodeTrace(input: unknown): EncodedTrace | { issues: readonly I
  *   `contentHash` (hex sha256 of the trace's canonical JSON).
  */
 export function encodePlainBody(body: string): { metaJson: string | null; contentHash: string } {
-  const texts = plainTraceTexts(JSON.parse(body) as ReasoningTrace);
+  const texts = plainTextsFromBody(body) ?? plainTraceTexts(JSON.parse(body) as ReasoningTrace);
   return { metaJson: texts.metaJson, contentHash: sha256Hex(texts.canonical) };
 }

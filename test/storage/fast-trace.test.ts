@@ -3,9 +3,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/internal/canonical-json.js";
 import { safeParseTrace } from "../../src/schema/index.js";
-import { fastCanonicalJson, fastCanonicalTraceJson, fastParseTrace } from "../../src/storage/fast-trace.js";
+import { fastCanonicalJson, fastCanonicalTraceJson, fastParseTrace, plainTextsFromBody } from "../../src/storage/fast-trace.js";
 import { encodePlainBody, encodeTrace } from "../../src/storage/encode.js";
-import { hashJson } from "../../src/internal/hash.js";
+import { hashJson, sha256Hex } from "../../src/internal/hash.js";
 import { hasReference, referencePath } from "../helpers/reference.js";
 
 const text = fc.oneof(
@@ -85,8 +85,15 @@ describe("fastParseTrace / fastCanonicalTraceJson", () => {
       expect(enc.body).toBe(JSON.stringify(slow.data));
       if (enc.trace === t) {
         uncopied++;
-        // What a SQLite writer thread derives from the JSON text alone of such a trace (a plain record).
+        // What a SQLite writer thread derives from the JSON text alone of such a trace (a plain record):
+        // cut from the text (never the parsing fallback), and the fallback agrees (indented text).
+        const cut = plainTextsFromBody(JSON.stringify(t));
+        expect(cut).toBeDefined();
+        expect(cut!.metaJson).toBe(enc.metaJson);
+        expect(sha256Hex(cut!.canonical)).toBe(enc.contentHash);
         expect(encodePlainBody(JSON.stringify(t))).toEqual({ metaJson: enc.metaJson, contentHash: enc.contentHash });
+        expect(plainTextsFromBody(JSON.stringify(t, null, 1))).toBeUndefined();
+        expect(encodePlainBody(JSON.stringify(t, null, 1))).toEqual({ metaJson: enc.metaJson, contentHash: enc.contentHash });
       }
       const meta = slow.data.meta;
       expect(enc.metaJson).toBe(meta === null || meta === undefined ? null : JSON.stringify(meta));
@@ -111,6 +118,23 @@ describe("fastParseTrace / fastCanonicalTraceJson", () => {
     check({ trace_version: "1", prompt: "p", final_answer: "a", steps: [{ i: 0, type: "t", content: "c" }], meta: { b: 1, "10": 2, "2": { "1": 0, a: 1 } } });
     check({ trace_version: "1", prompt: "p", final_answer: "a", steps: [{ i: 0, type: "t", content: "c", meta: { z: 1 } }], meta: { a: [1, { meta: 2 }] } });
     expect(uncopied).toBeGreaterThan(500);
+  });
+
+  it("plainTextsFromBody declines texts that are not JSON.stringify of a plain-shape trace", () => {
+    const t = { trace_version: "1", prompt: "p", final_answer: "a", steps: [{ i: 0, type: "t", content: "c" }], meta: { a: 1 } };
+    expect(plainTextsFromBody(JSON.stringify(t))).toEqual({ canonical: canonicalJson(t), metaJson: '{"a":1}' });
+    for (const bad of [
+      JSON.stringify({ ...t, extra: 1 }),
+      JSON.stringify({ prompt: "p", trace_version: "1", final_answer: "a", steps: t.steps }),
+      JSON.stringify({ ...t, steps: [{ type: "t", i: 0, content: "c" }] }),
+      JSON.stringify({ ...t, steps: [{ i: -1, type: "t", content: "c" }] }),
+      JSON.stringify({ ...t, steps: [] }),
+      JSON.stringify({ ...t, meta: [1] }),
+      JSON.stringify(t).slice(0, -1),
+      JSON.stringify(t).replace('"p"', '"p\\"'),
+      '{"trace_version":"1',
+      "",
+    ]) expect(plainTextsFromBody(bad)).toBeUndefined();
   });
 
   it.skipIf(!hasReference)("takes the fast path for every trace of the reference dataset", () => {
