@@ -21,8 +21,11 @@ import type { FromWriter, ToWriter, WriterFailure } from "./writer-protocol.js";
 /** The writer entry (tsup entry `storage/sqlite/writer-worker`). */
 const WRITER_ENTRY: WorkerEntry = { what: "sqlite writer", source: "writer-entry.ts", built: "storage/sqlite/writer-worker.js" };
 
-/** Chunks sent but not yet acknowledged before `add` waits (bounds the memory queued for the thread). */
-const MAX_IN_FLIGHT = 4;
+/**
+ * Chunks sent but not yet acknowledged before `add` waits: bounds the memory queued for the thread
+ * (~3 MB of 256-row chunks) while absorbing its hiccups (measured: 4 → 16, putMany(100k) +4 %).
+ */
+const MAX_IN_FLIGHT = 16;
 /** Rows packed before they are sent as one chunk. */
 const CHUNK_ROWS = 256;
 /**
