@@ -125,6 +125,24 @@ describe("sqlite writer thread (large putMany on two cores)", () => {
     for (const t of types) expect(t.map((r) => (r as unknown[]).join(",")).sort()).toEqual(["text,text,text,text,null,text", "text,text,text,text,text,text"]);
   });
 
+  it("caller ids and creation times reach the thread's plain records as they reach the store's connection", async () => {
+    const rows: unknown[][] = [];
+    const input = Array.from({ length: 2000 }, (_, i) => awkward(i));
+    const createdAts = input.map((_, i) => new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString());
+    for (const writerThread of [true, false]) {
+      const path = join(root, `thread-times-${writerThread}.db`);
+      const s = await createSqliteStore({ path, writerThread });
+      const r = await s.putMany(input, { ids: input.map((_, i) => `c${i}`), createdAts });
+      expect(r.stored.map((x) => x.created_at)).toEqual(createdAts);
+      await s.close();
+      const Database = (await import("better-sqlite3")).default;
+      const db = new Database(path, { readonly: true });
+      rows.push(db.prepare("SELECT id, created_at, content_hash, trace_version, meta, body FROM traces ORDER BY id").raw().all());
+      db.close();
+    }
+    expect(rows[0]).toEqual(rows[1]);
+  });
+
   it("the thread checkpoints the WAL after answering a large commit, and a begin that cannot get the lock fails the putMany", async () => {
     const path = join(root, "thread-checkpoint.db");
     const s = await createSqliteStore({ path, busyTimeoutMs: 100 });
