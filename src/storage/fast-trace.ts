@@ -237,6 +237,22 @@ function flatAndSorted(o: Record<string, unknown>): boolean {
   return true;
 }
 
+/**
+ * Canonical JSON of a plain-shape trace from its pieces, each already JSON text: the key order
+ * (`final_answer`, `meta`, `prompt`, `steps`, `trace_version`) is defined here once.
+ *
+ * @param meta - `,"meta":<canonical meta>`, or "" when the trace has no meta key.
+ * @param steps - the steps' {@link canonicalStepText}s joined by commas.
+ */
+function canonicalTraceText(answer: string, meta: string, prompt: string, steps: string, version: string): string {
+  return `{"final_answer":${answer}${meta},"prompt":${prompt},"steps":[${steps}],"trace_version":${version}}`;
+}
+
+/** Canonical JSON of a step `{i, type, content}` from its pieces, each already JSON text. */
+function canonicalStepText(content: string, i: string | number, type: string): string {
+  return `{"content":${content},"i":${i},"type":${type}}`;
+}
+
 /** Canonical JSON of plain meta data whose `JSON.stringify` is `metaJson`. */
 function canonicalMetaText(meta: Record<string, unknown>, metaJson: string): string {
   if (flatAndSorted(meta)) return metaJson;
@@ -281,7 +297,7 @@ export function plainTraceTexts(t: ReasoningTrace): TraceTexts {
     const type = S(s.type);
     const content = S(s.content);
     bodySteps += `${sep}{"i":${s.i},"type":${type},"content":${content}}`;
-    canonSteps += `${sep}{"content":${content},"i":${s.i},"type":${type}}`;
+    canonSteps += sep + canonicalStepText(content, s.i, type);
   }
   const version = S(t.trace_version);
   const prompt = S(t.prompt);
@@ -290,7 +306,7 @@ export function plainTraceTexts(t: ReasoningTrace): TraceTexts {
   const metaCanon = hasMeta ? `,"meta":${metaCanonical}` : "";
   return {
     body: `{"trace_version":${version},"prompt":${prompt},"final_answer":${answer},"steps":[${bodySteps}]${metaBody}}`,
-    canonical: `{"final_answer":${answer}${metaCanon},"prompt":${prompt},"steps":[${canonSteps}],"trace_version":${version}}`,
+    canonical: canonicalTraceText(answer, metaCanon, prompt, canonSteps, version),
     metaJson,
   };
 }
@@ -347,7 +363,7 @@ export function plainTextsFromBody(body: string): { canonical: string; metaJson:
     const type = str(',"type":');
     const content = type === undefined ? undefined : str(',"content":');
     if (content === undefined || body.charCodeAt(p) !== 125) return undefined;
-    steps += `${k === 0 ? "" : ","}{"content":${content},"i":${i},"type":${type}}`;
+    steps += (k === 0 ? "" : ",") + canonicalStepText(content, i, type!);
     const next = body.charCodeAt(p + 1);
     p += 2;
     if (next === 93) break;
@@ -371,5 +387,5 @@ export function plainTextsFromBody(body: string): { canonical: string; metaJson:
       meta = `,"meta":${canonicalMetaText(parsed as Record<string, unknown>, m)}`;
     }
   } else if (body.charCodeAt(p) !== 125) return undefined;
-  return { canonical: `{"final_answer":${answer}${meta},"prompt":${prompt},"steps":[${steps}],"trace_version":${version}}`, metaJson };
+  return { canonical: canonicalTraceText(answer, meta, prompt!, steps, version!), metaJson };
 }
