@@ -255,21 +255,19 @@ function storedEntries(chosen: Chosen<TraceRecord | PlainTraceRecord>): StoredTr
 
 /**
  * Hands records over in order: runs of full records through `add`, runs of plain ones through
- * `addPlain`. Returns how many plain records there were.
+ * `addPlain`; the position of each plain record (`first` + its index) is pushed to `plainAt`.
  */
-async function handOver(bulk: BulkInsert, records: readonly (TraceRecord | PlainTraceRecord)[]): Promise<number> {
-  let plain = 0;
+async function handOver(bulk: BulkInsert, records: readonly (TraceRecord | PlainTraceRecord)[], first: number, plainAt: number[]): Promise<void> {
   for (let a = 0; a < records.length; ) {
     const full = isFullRecord(records[a]!);
     let b = a + 1;
     while (b < records.length && isFullRecord(records[b]!) === full) b++;
     if (!full) {
+      for (let k = a; k < b; k++) plainAt.push(first + k);
       await bulk.addPlain!(records.slice(a, b) as PlainTraceRecord[]);
-      plain += b - a;
     } else await bulk.add(a === 0 && b === records.length ? (records as TraceRecord[]) : (records.slice(a, b) as TraceRecord[]));
     a = b;
   }
-  return plain;
 }
 
 /**
@@ -336,10 +334,10 @@ export function createTraceStore(backend: TraceBackend): TraceStore {
         if (prep.issues.length > 0) continue;
         const chosen = seen === undefined ? { ...made, repeated: 0 } : firstOfEachContent(made as Made<TraceRecord>, seen);
         repeated += chosen.repeated;
-        const at = out.length;
+        const first = out.length;
         for (const entry of storedEntries(chosen)) out.push(entry);
         for (const i of chosen.index) index.push(i);
-        if ((await handOver(bulk, chosen.records)) > 0) chosen.records.forEach((r, k) => isFullRecord(r) || plainAt.push(at + k));
+        await handOver(bulk, chosen.records, first, plainAt);
       }
       prep.finish();
     } catch (e) {
