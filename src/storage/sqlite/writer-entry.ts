@@ -54,6 +54,15 @@ function checkpointIfDue(): void {
   }
 }
 
+/** Forgets what the last transaction accumulated (done at begin, and once a transaction has ended). */
+function clearTransaction(): void {
+  failure = undefined;
+  written.length = 0;
+  derived.hashes.length = 0;
+  derived.chars = 0;
+  pending = 0;
+}
+
 function toFailure(e: unknown): WriterFailure {
   const err = e as Error & { code?: string; details?: { ids?: string[] } };
   if (e instanceof TunixError) return { code: e.code, message: e.message, driverCode: undefined, ids: err.details?.ids };
@@ -82,11 +91,7 @@ async function handle(msg: ToWriter): Promise<void> {
     }
     case "begin":
       dedupe = msg.dedupe;
-      failure = undefined;
-      written.length = 0;
-      derived.hashes.length = 0;
-      derived.chars = 0;
-      pending = 0;
+      clearTransaction();
       try {
         db!.exec("BEGIN IMMEDIATE");
       } catch (e) {
@@ -117,19 +122,16 @@ async function handle(msg: ToWriter): Promise<void> {
       }
       // A copy, not a transfer: a small Buffer.concat result may sit in Node's shared pool.
       const all = Buffer.concat(written);
-      written.length = 0;
       // One string, not an array of them: one structured-clone entry instead of one per row.
-      const plainHashes = derived.hashes.join("");
-      reply({ type: "committed", written: all, plainHashes });
+      reply({ type: "committed", written: all, plainHashes: derived.hashes.join("") });
       sinceCheckpoint += pending + derived.chars;
+      clearTransaction();
       db!.pragma("shrink_memory"); // the cache is for one large transaction: hand it back between them
-      derived.hashes.length = 0;
       return checkpointIfDue();
     }
     case "rollback":
       rollback();
-      written.length = 0;
-      derived.hashes.length = 0;
+      clearTransaction();
       return reply({ type: "rolledBack" });
     case "close":
       rollback();
