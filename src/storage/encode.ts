@@ -60,8 +60,22 @@ export function encodeTrace(input: unknown): EncodedTrace | { issues: readonly I
  * @param body - the `body` of a {@link PlainTraceRecord}.
  * @returns `metaJson` (`JSON.stringify(trace.meta)`, or null when meta is null or absent) and
  *   `contentHash` (hex sha256 of the trace's canonical JSON).
+ * @throws TunixError `INVALID_ARGUMENT` when `body` is not the JSON text of a plain-shape trace.
  */
 export function encodePlainBody(body: string): { metaJson: string | null; contentHash: string } {
-  const texts = plainTextsFromBody(body) ?? plainTraceTexts(JSON.parse(body) as ReasoningTrace);
+  const texts = plainTextsFromBody(body) ?? plainTraceTexts(parsePlainBody(body));
   return { metaJson: texts.metaJson, contentHash: sha256Hex(texts.canonical) };
+}
+
+/** `body` parsed, when it is the JSON text of a trace in the plain shape (the fallback of encodePlainBody). */
+function parsePlainBody(body: string): ReasoningTrace {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (e) {
+    throw new TunixError("INVALID_ARGUMENT", `encodePlainBody: body is not JSON text (${(e as Error).message})`, { cause: e });
+  }
+  const trace = fastParseTrace(value);
+  if (trace === undefined || trace !== value) throw new TunixError("INVALID_ARGUMENT", "encodePlainBody: body is not a valid trace in the plain shape (trace_version, prompt, final_answer, steps of {i, type, content}, optional meta, in that order)");
+  return trace;
 }

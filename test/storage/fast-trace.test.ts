@@ -137,6 +137,13 @@ describe("fastParseTrace / fastCanonicalTraceJson", () => {
     ]) expect(plainTextsFromBody(bad)).toBeUndefined();
   });
 
+  it("encodePlainBody rejects a body that is not a plain-shape trace with INVALID_ARGUMENT", () => {
+    const t = { trace_version: "1", prompt: "p", final_answer: "a", steps: [{ i: 0, type: "t", content: "c" }] };
+    for (const bad of ["", "{", "[1]", JSON.stringify({ ...t, steps: [] }), JSON.stringify({ prompt: "p", trace_version: "1", final_answer: "a", steps: t.steps }), JSON.stringify({ ...t, extra: 1 })]) {
+      expect(() => encodePlainBody(bad)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    }
+  });
+
   it.skipIf(!hasReference)("takes the fast path for every trace of the reference dataset", () => {
     const lines = readFileSync(referencePath("tunix-rt", "dev-reasoning-v2.dataset.jsonl"), "utf8").trim().split("\n");
     for (const l of lines) {
